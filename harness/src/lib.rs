@@ -1,0 +1,28 @@
+//! The shared PostgreSQL fixture of the StellaOps verification kit.
+//!
+//! One server per workspace (local binaries, a container, or a given URL),
+//! one migrated template per migration set, one cloned database per test.
+//! See the README for the backends and environment variables.
+
+pub mod backend;
+mod config;
+mod error;
+mod fixture;
+pub mod naming;
+mod process;
+pub mod reaper;
+mod server;
+pub mod state;
+pub mod sweep;
+mod template;
+mod test_database;
+
+pub use backend::BackendKind;
+pub use config::{
+    BackendChoice, CloneStrategy, DEFAULT_IMAGE, Settings, default_state_dir, redact,
+};
+pub use error::HarnessError;
+pub use fixture::test_db;
+pub use server::{Server, workspace_id};
+pub use template::{APP_ROLE, SYSTEM_ROLE, Template, ensure_template};
+pub use test_database::{TestDb, TestDbBuilder};

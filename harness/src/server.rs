@@ -1,0 +1,261 @@
+//! One server per workspace, shared by every test process.
+
+use std::fs::{self, File};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
+use tokio::sync::OnceCell;
+
+use crate::HarnessError;
+use crate::backend::{self, BackendKind, docker, local};
+use crate::config::{Settings, redact};
+use crate::reaper;
+use crate::state::{ServerState, StatePaths};
+
+const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+const READY_LIMIT: Duration = Duration::from_secs(90);
+const SERVER_LOCK_WAIT: Duration = Duration::from_secs(300);
+
+/// A running server the harness may use as superuser.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub kind: BackendKind,
+    /// Why this backend was picked, for the one line the harness prints.
+    pub reason: String,
+    admin_url: String,
+    pub major_version: u32,
+    /// Present for servers the harness started (local, docker).
+    pub state: Option<ServerState>,
+    pub settings: Settings,
+}
+
+impl Server {
+    /// The server of this workspace, found or started once per process from
+    /// the environment's settings.
+    pub async fn shared() -> Result<Arc<Server>, HarnessError> {
+        static SHARED: OnceCell<Arc<Server>> = OnceCell::const_new();
+        SHARED
+            .get_or_try_init(|| async {
+                let settings = Settings::from_env()?;
+                let server = Server::acquire(&settings).await?;
+                eprintln!(
+                    "stellaops-harness: using the {} backend ({}): {}",
+                    server.kind,
+                    server.reason,
+                    redact(&server.admin_url)
+                );
+                Ok(Arc::new(server))
+            })
+            .await
+            .cloned()
+    }
+
+    /// Finds the workspace's running server for `settings`' backend, or starts
+    /// one, under the state folder's file lock.
+    pub async fn acquire(settings: &Settings) -> Result<Server, HarnessError> {
+        let selection = backend::select(settings).await?;
+        let (admin_url, state) = match selection.kind {
+            BackendKind::External => {
+                let url = settings.url.clone().unwrap_or_default();
+                (url, None)
+            }
+            kind => {
+                let state = find_or_start(settings, kind, selection.bin_dir.as_deref()).await?;
+                (state.admin_url.clone(), Some(state))
+            }
+        };
+        let mut conn = connect_with_retry(&admin_url, CONNECT_LIMIT)
+            .await
+            .map_err(|e| HarnessError::Backend {
+                backend: selection.kind.as_str(),
+                reason: format!("cannot connect to {}: {e}", redact(&admin_url)),
+            })?;
+        let version_num: String = sqlx::query_scalar("SHOW server_version_num")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(HarnessError::db("reading the server version"))?;
+        let _ = conn.close().await;
+        Ok(Server {
+            kind: selection.kind,
+            reason: selection.reason,
+            admin_url,
+            major_version: version_num.parse::<u32>().map(|n| n / 10_000).unwrap_or(0),
+            state,
+            settings: settings.clone(),
+        })
+    }
+
+    /// The superuser URL (it carries a password: print it through [`redact`]).
+    pub fn admin_url(&self) -> &str {
+        &self.admin_url
+    }
+
+    /// Connect options for `database` as the superuser.
+    pub fn admin_options(&self, database: &str) -> Result<PgConnectOptions, HarnessError> {
+        Ok(parse_url(&self.admin_url)?.database(database))
+    }
+
+    /// The database the admin URL names: where the harness runs CREATE/DROP DATABASE.
+    pub fn maintenance_database(&self) -> String {
+        parse_url(&self.admin_url)
+            .ok()
+            .and_then(|o| o.get_database().map(str::to_owned))
+            .unwrap_or_else(|| "postgres".to_owned())
+    }
+
+    /// A single superuser connection to the maintenance database.
+    pub async fn connect_admin(&self) -> Result<PgConnection, HarnessError> {
+        connect_with_retry(&self.admin_url, CONNECT_LIMIT)
+            .await
+            .map_err(HarnessError::db(format!(
+                "connecting to {}",
+                redact(&self.admin_url)
+            )))
+    }
+
+    /// The login password the harness gives `role`: derived from the admin
+    /// URL, so every process computes the same one without sharing it.
+    pub fn role_password(&self, role: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("stellaops-harness\0{}\0{role}", self.admin_url));
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Connect options for `database` as `role` with its harness password.
+    pub fn role_options(
+        &self,
+        database: &str,
+        role: &str,
+    ) -> Result<PgConnectOptions, HarnessError> {
+        Ok(parse_url(&self.admin_url)?
+            .database(database)
+            .username(role)
+            .password(&self.role_password(role)))
+    }
+}
+
+pub(crate) fn parse_url(url: &str) -> Result<PgConnectOptions, HarnessError> {
+    PgConnectOptions::from_str(url).map_err(|e| HarnessError::Config {
+        var: "STELLAOPS_PG_URL",
+        value: redact(url),
+        reason: e.to_string(),
+    })
+}
+
+/// Connects, retrying while the server is still coming up, for at most `limit`.
+pub(crate) async fn connect_with_retry(
+    url: &str,
+    limit: Duration,
+) -> Result<PgConnection, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?;
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(20);
+    loop {
+        let attempt = tokio::time::timeout(limit, PgConnection::connect_with(&options)).await;
+        match attempt {
+            Ok(Ok(conn)) => return Ok(conn),
+            Ok(Err(e)) if started.elapsed() + backoff >= limit => return Err(e),
+            Err(_) => return Err(sqlx::Error::PoolTimedOut),
+            Ok(Err(_)) => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_millis(500));
+            }
+        }
+    }
+}
+
+async fn find_or_start(
+    settings: &Settings,
+    kind: BackendKind,
+    bin_dir: Option<&std::path::Path>,
+) -> Result<ServerState, HarnessError> {
+    fs::create_dir_all(&settings.state_dir).map_err(HarnessError::io(
+        "creating the state folder",
+        &settings.state_dir,
+    ))?;
+    let paths = StatePaths::new(&settings.state_dir, kind.as_str());
+    let lock = lock_file(&paths).await?;
+
+    let result = async {
+        if let Some(state) = ServerState::read(&paths.state)? {
+            if connect_with_retry(&state.admin_url, Duration::from_secs(3))
+                .await
+                .is_ok()
+            {
+                reaper::touch(&paths.activity)?;
+                return Ok(state);
+            }
+            // A server of a dead run: clear what it left before starting anew.
+            let _ = reaper::run_stop_script(&state);
+            reaper::remove_if_present(&paths.state);
+        }
+        let state = match kind {
+            BackendKind::Docker => docker::start(&settings.image, &workspace_id(settings)).await?,
+            _ => {
+                let bin_dir = bin_dir.ok_or_else(|| HarnessError::Backend {
+                    backend: "local",
+                    reason: "no binaries folder".to_owned(),
+                })?;
+                local::start(settings, bin_dir).await?
+            }
+        };
+        if let Err(e) = connect_with_retry(&state.admin_url, READY_LIMIT).await {
+            let _ = reaper::run_stop_script(&state);
+            return Err(HarnessError::Backend {
+                backend: kind.as_str(),
+                reason: format!("server started but never accepted connections: {e}"),
+            });
+        }
+        state.write(&paths.state)?;
+        reaper::touch(&paths.activity)?;
+        reaper::spawn_watchdog(&paths, &state, settings.idle)?;
+        Ok(state)
+    }
+    .await;
+    drop(lock);
+    let state = result?;
+    reaper::keep_alive_while_running(&paths.activity);
+    Ok(state)
+}
+
+/// Identifies this workspace's state folder in container labels.
+pub fn workspace_id(settings: &Settings) -> String {
+    use sha2::{Digest, Sha256};
+    let path = fs::canonicalize(&settings.state_dir).unwrap_or_else(|_| settings.state_dir.clone());
+    let digest = Sha256::digest(path.to_string_lossy().as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Takes the state folder's exclusive lock, waiting at most [`SERVER_LOCK_WAIT`].
+pub(crate) async fn lock_file(paths: &StatePaths) -> Result<File, HarnessError> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&paths.lock)
+        .map_err(HarnessError::io("opening the server lock", &paths.lock))?;
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < SERVER_LOCK_WAIT => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(HarnessError::Timeout {
+                    what: format!(
+                        "the server lock {} (another process is starting a server)",
+                        paths.lock.display()
+                    ),
+                    waited: SERVER_LOCK_WAIT,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(HarnessError::io("locking", &paths.lock)(e));
+            }
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! A database of one's own for each test.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use stellaops_migrations::MigrationSet;
+use stellaops_storage::{TenantCode, set_tenant_for_session};
+use tokio::sync::OnceCell;
+
+use crate::backend::BackendKind;
+use crate::config::redact;
+use crate::naming::{next_test_db_name, quote_ident};
+use crate::sweep::{KEPT_MARK, drop_database, sweep_dead_runs};
+use crate::template::{APP_ROLE, SYSTEM_ROLE, ensure_template, exec};
+use crate::{HarnessError, Server};
+
+const POOL_SIZE: u32 = 4;
+const ACQUIRE_LIMIT: Duration = Duration::from_secs(10);
+const TEARDOWN_LIMIT: Duration = Duration::from_secs(30);
+
+/// Settings every test database gets. `CREATE DATABASE … TEMPLATE` copies
+/// neither `ALTER DATABASE … SET` nor database grants, so they are applied
+/// to each clone rather than to the template.
+const CLONE_SETTINGS: &[(&str, &str)] = &[
+    ("statement_timeout", "60s"),
+    ("lock_timeout", "15s"),
+    ("idle_in_transaction_session_timeout", "60s"),
+];
+
+/// A fully migrated database of a test's own, cloned from the shared template.
+///
+/// Dropped when the test passes; kept, with its URL printed, when the test
+/// panics. A database whose process died is swept by a later run.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), stellaops_harness::HarnessError> {
+/// use stellaops_harness::TestDb;
+/// let db = TestDb::new().await?;
+/// let acme = db.tenant("acme").await?; // stellaops_app, app.tenant_id = 'acme'
+/// let n: i64 = sqlx::query_scalar("SELECT count(*) FROM authority.users")
+///     .fetch_one(&acme)
+///     .await
+///     .map_err(|e| stellaops_harness::HarnessError::Database { what: "count".into(), source: e })?;
+/// assert_eq!(n, 0);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct TestDb {
+    server: Arc<Server>,
+    name: String,
+    admin: PgPool,
+    template: Option<String>,
+    /// Set by [`TestDb::close`]: nothing left for `Drop` to do.
+    closed: bool,
+}
+
+/// Options for a [`TestDb`].
+#[derive(Debug, Default, Clone)]
+pub struct TestDbBuilder {
+    migrations: Option<PathBuf>,
+    empty: bool,
+}
+
+impl TestDbBuilder {
+    /// Clone from the template of this migration folder instead of the shipped one.
+    pub fn migrations(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.migrations = Some(dir.into());
+        self
+    }
+
+    /// An empty database with no template: for migrating from scratch.
+    pub fn empty(mut self) -> Self {
+        self.empty = true;
+        self
+    }
+
+    pub async fn build(self) -> Result<TestDb, HarnessError> {
+        let server = Server::shared().await?;
+        TestDb::create(server, self).await
+    }
+
+    /// Like [`build`](Self::build), on a given server rather than the shared one.
+    pub async fn build_on(self, server: Arc<Server>) -> Result<TestDb, HarnessError> {
+        TestDb::create(server, self).await
+    }
+}
+
+impl TestDb {
+    /// A database cloned from the template of the shipped migrations.
+    pub async fn new() -> Result<TestDb, HarnessError> {
+        TestDb::builder().build().await
+    }
+
+    pub fn builder() -> TestDbBuilder {
+        TestDbBuilder::default()
+    }
+
+    async fn create(server: Arc<Server>, options: TestDbBuilder) -> Result<TestDb, HarnessError> {
+        sweep_once(&server).await;
+        let template = if options.empty {
+            None
+        } else {
+            let set = match &options.migrations {
+                Some(dir) => MigrationSet::load(dir)?,
+                None => shipped_set()?,
+            };
+            Some(ensure_template(&server, &set).await?.name)
+        };
+        let name = next_test_db_name();
+        let mut conn = server.connect_admin().await?;
+        let mut create = format!("CREATE DATABASE {}", quote_ident(&name));
+        if let Some(template) = &template {
+            create.push_str(&format!(" TEMPLATE {}", quote_ident(template)));
+            if server.major_version >= 15 {
+                create.push_str(&format!(
+                    " STRATEGY {}",
+                    server.settings.clone_strategy.sql_keyword()
+                ));
+            }
+        }
+        exec(&mut conn, create, "creating the test database").await?;
+
+        let ident = quote_ident(&name);
+        let mut prepare = format!(
+            "REVOKE ALL ON DATABASE {ident} FROM PUBLIC;
+             GRANT CONNECT, TEMPORARY ON DATABASE {ident} TO {APP_ROLE}, {SYSTEM_ROLE};"
+        );
+        if template.is_none() {
+            // An empty database has no roles migration behind it yet.
+            prepare.clear();
+        }
+        for (setting, value) in CLONE_SETTINGS {
+            prepare.push_str(&format!(
+                "ALTER DATABASE {ident} SET {setting} = '{value}';"
+            ));
+        }
+        if let Err(e) = exec(&mut conn, prepare, "preparing the test database").await {
+            let _ = drop_database(&mut conn, &name).await;
+            return Err(e);
+        }
+        let admin = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_LIMIT)
+            .connect_lazy_with(server.admin_options(&name)?);
+        Ok(TestDb {
+            server,
+            name,
+            admin,
+            template,
+            closed: false,
+        })
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The template it was cloned from (none for an empty database).
+    pub fn template(&self) -> Option<&str> {
+        self.template.as_deref()
+    }
+
+    pub fn server(&self) -> &Arc<Server> {
+        &self.server
+    }
+
+    /// Superuser URL of this database. Carries a password.
+    pub fn url(&self) -> String {
+        replace_database(self.server.admin_url(), &self.name)
+    }
+
+    /// A superuser pool on this database: setup, catalog checks, fixtures.
+    /// It bypasses RLS: never use it to show tenant isolation.
+    pub fn admin(&self) -> &PgPool {
+        &self.admin
+    }
+
+    /// A pool that logs in as `stellaops_app` with `app.tenant_id` bound to
+    /// `tenant` on every connection. The code is validated before any SQL runs.
+    pub async fn tenant(&self, tenant: &str) -> Result<PgPool, HarnessError> {
+        let tenant = TenantCode::parse(tenant)?;
+        let what = format!(
+            "connecting to {} as {APP_ROLE} for tenant {tenant}",
+            self.name
+        );
+        PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_LIMIT)
+            .after_connect(move |conn, _meta| {
+                let tenant = tenant.clone();
+                Box::pin(async move { set_tenant_for_session(conn, &tenant).await })
+            })
+            .connect_with(self.server.role_options(&self.name, APP_ROLE)?)
+            .await
+            .map_err(HarnessError::db(what))
+    }
+
+    /// A pool that logs in as `stellaops_app` with no tenant set: what a
+    /// request that forgot its tenant would see.
+    pub async fn app_without_tenant(&self) -> Result<PgPool, HarnessError> {
+        self.role_pool(APP_ROLE).await
+    }
+
+    /// A pool that logs in as `stellaops_system` (BYPASSRLS): only for the
+    /// explicit cross-tenant operations.
+    pub async fn system(&self) -> Result<PgPool, HarnessError> {
+        self.role_pool(SYSTEM_ROLE).await
+    }
+
+    async fn role_pool(&self, role: &str) -> Result<PgPool, HarnessError> {
+        PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_LIMIT)
+            .connect_with(self.server.role_options(&self.name, role)?)
+            .await
+            .map_err(HarnessError::db(format!(
+                "connecting to {} as {role}",
+                self.name
+            )))
+    }
+
+    /// Drops the database now and reports any error, instead of on drop.
+    pub async fn close(mut self) -> Result<(), HarnessError> {
+        self.closed = true;
+        self.admin.close().await;
+        let mut conn = self.server.connect_admin().await?;
+        drop_database(&mut conn, &self.name).await
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        let failed = std::thread::panicking();
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop cannot await, and may run inside the test's runtime: finish on a thread of our own.
+        let outcome = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            match runtime {
+                Ok(rt) => rt.block_on(async {
+                    tokio::time::timeout(TEARDOWN_LIMIT, finish(&server, &name, failed))
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(HarnessError::Timeout {
+                                what: format!("tearing down {name}"),
+                                waited: TEARDOWN_LIMIT,
+                            })
+                        })
+                }),
+                Err(e) => Err(HarnessError::io(
+                    "starting a runtime for teardown of",
+                    "test database",
+                )(e)),
+            }
+        })
+        .join();
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!(
+                "stellaops-harness: teardown of {}: {e} (a later run sweeps it)",
+                self.name
+            ),
+            Err(_) => eprintln!(
+                "stellaops-harness: teardown of {} panicked (a later run sweeps it)",
+                self.name
+            ),
+        }
+    }
+}
+
+async fn finish(server: &Server, name: &str, failed: bool) -> Result<(), HarnessError> {
+    let mut conn = server.connect_admin().await?;
+    if failed {
+        let mark = format!(
+            "COMMENT ON DATABASE {} IS '{KEPT_MARK} {}'",
+            quote_ident(name),
+            crate::state::unix_now()
+        );
+        exec(
+            &mut conn,
+            mark,
+            "marking the failed test's database as kept",
+        )
+        .await?;
+        let url = replace_database(server.admin_url(), name);
+        let shown = if server.kind == BackendKind::External {
+            redact(&url)
+        } else {
+            url
+        };
+        eprintln!(
+            "stellaops-harness: test failed; its database is kept for 24 h: {shown}\n  \
+             (psql '{shown}'; `pg-harness down` removes it with the server)"
+        );
+        Ok(())
+    } else {
+        drop_database(&mut conn, name).await
+    }
+}
+
+fn replace_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
+
+fn shipped_set() -> Result<MigrationSet, HarnessError> {
+    static SHIPPED: std::sync::OnceLock<MigrationSet> = std::sync::OnceLock::new();
+    if let Some(set) = SHIPPED.get() {
+        return Ok(set.clone());
+    }
+    let set = MigrationSet::load(stellaops_migrations::default_dir())?;
+    Ok(SHIPPED.get_or_init(|| set).clone())
+}
+
+/// Sweeps the databases of dead runs once per process and server.
+async fn sweep_once(server: &Server) {
+    static SWEPT: OnceCell<()> = OnceCell::const_new();
+    SWEPT
+        .get_or_init(|| async {
+            let swept = async {
+                let mut conn = server.connect_admin().await?;
+                sweep_dead_runs(&mut conn).await
+            }
+            .await;
+            match swept {
+                Ok(report) if !report.dropped.is_empty() => {
+                    eprintln!(
+                        "stellaops-harness: swept {} database(s) of dead runs",
+                        report.dropped.len()
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!("stellaops-harness: sweeping dead runs failed: {e}"),
+            }
+        })
+        .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_is_replaced_in_urls() {
+        assert_eq!(
+            replace_database("postgres://a:b@h:1/postgres", "x"),
+            "postgres://a:b@h:1/x"
+        );
+        assert_eq!(
+            replace_database("postgres://a:b@h:1/postgres?sslmode=disable", "x"),
+            "postgres://a:b@h:1/x?sslmode=disable"
+        );
+        assert_eq!(
+            replace_database("postgres://a:b@h:1", "x"),
+            "postgres://a:b@h:1/x"
+        );
+    }
+}
