@@ -1,1 +1,5 @@
-//! placeholder
+//! Criterion benchmarks, load scenarios and the regression gate.
+//!
+//! `benches/provisioning.rs` measures how a test gets its database: a clone
+//! of the template (both strategies), a database migrated from scratch, and a
+//! cold start of a throwaway server.

@@ -1,1 +1,8 @@
-//! placeholder
+//! Per-module CRUD, tenant-isolation and locking suites, the catalog-driven
+//! schema contract suite, and determinism property tests.
+//!
+//! The suites run against [`stellaops_harness::TestDb`]; the harness's own
+//! tests (in `harness/tests/`) already prove isolation of the fixture itself.
+//! Module suites land here as the repositories of `stellaops-storage` do.
+
+pub use stellaops_harness::{test_db, TestDb};
