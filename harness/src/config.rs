@@ -72,6 +72,7 @@ pub const DEFAULT_IDLE: Duration = Duration::from_secs(300);
 /// | `STELLAOPS_PG_URL` | admin URL of an existing server | — |
 /// | `STELLAOPS_PG_IMAGE` | image of the docker backend | postgres:16-alpine |
 /// | `STELLAOPS_PG_BIN` | folder of initdb/pg_ctl/postgres | pg_config, PATH, newest /usr/lib/postgresql |
+/// | `STELLAOPS_PG_DATA_DIR` | folder the local cluster is created in | /dev/shm, else the temp folder |
 /// | `STELLAOPS_PG_OS_USER` | unprivileged user the local cluster runs as under root | postgres, else nobody |
 /// | `STELLAOPS_PG_IDLE_SECS` | idle seconds before a shared server stops | 300 |
 /// | `STELLAOPS_PG_CLONE_STRATEGY` | file_copy or wal_log | file_copy |
@@ -83,6 +84,7 @@ pub struct Settings {
     pub url: Option<String>,
     pub image: String,
     pub pg_bin: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
     pub os_user: Option<String>,
     pub idle: Duration,
     pub clone_strategy: CloneStrategy,
@@ -116,6 +118,7 @@ impl Settings {
             url,
             image: non_empty("STELLAOPS_PG_IMAGE").unwrap_or_else(|| DEFAULT_IMAGE.to_owned()),
             pg_bin: non_empty("STELLAOPS_PG_BIN").map(PathBuf::from),
+            data_dir: non_empty("STELLAOPS_PG_DATA_DIR").map(PathBuf::from),
             os_user: non_empty("STELLAOPS_PG_OS_USER"),
             idle: Duration::from_secs(idle_secs.max(5)),
             clone_strategy: parse_var("STELLAOPS_PG_CLONE_STRATEGY", CloneStrategy::FileCopy)?,

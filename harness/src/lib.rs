@@ -23,6 +23,6 @@ pub use config::{
 };
 pub use error::HarnessError;
 pub use fixture::test_db;
-pub use server::{Server, workspace_id};
+pub use server::{Server, connect_with_retry, workspace_id};
 pub use template::{APP_ROLE, SYSTEM_ROLE, Template, ensure_template};
 pub use test_database::{TestDb, TestDbBuilder};

@@ -146,7 +146,7 @@ pub(crate) fn parse_url(url: &str) -> Result<PgConnectOptions, HarnessError> {
 }
 
 /// Connects, retrying while the server is still coming up, for at most `limit`.
-pub(crate) async fn connect_with_retry(
+pub async fn connect_with_retry(
     url: &str,
     limit: Duration,
 ) -> Result<PgConnection, sqlx::Error> {

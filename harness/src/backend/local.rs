@@ -98,6 +98,19 @@ pub fn find_bin_dir(settings: &Settings) -> Result<PathBuf, String> {
     ))
 }
 
+/// Where clusters live: `STELLAOPS_PG_DATA_DIR`, else the memory-backed
+/// `/dev/shm` when it is there, else the temporary folder. A test cluster is
+/// thrown away, and every clone creates a few hundred files: on a disk that
+/// costs an order of magnitude more than in memory.
+pub fn data_parent(settings: &Settings) -> PathBuf {
+    if let Some(dir) = &settings.data_dir {
+        return dir.clone();
+    }
+    let shm = Path::new("/dev/shm");
+    let writable = fs::metadata(shm).is_ok_and(|m| m.is_dir() && !m.permissions().readonly());
+    if writable { shm.to_path_buf() } else { std::env::temp_dir() }
+}
+
 /// The account the cluster runs as: initdb and postgres refuse to run as root.
 #[derive(Debug, Clone)]
 struct OsUser {
@@ -149,7 +162,7 @@ fn as_user(mut cmd: Command, user: &Option<OsUser>, cwd: &Path) -> Command {
 /// loopback port and returns its state. Nothing is left behind on failure.
 pub async fn start(settings: &Settings, bin_dir: &Path) -> Result<ServerState, HarnessError> {
     let token = random_hex()?;
-    let data_root = std::env::temp_dir().join(format!("stellaops-pg-{}", &token[..12]));
+    let data_root = data_parent(settings).join(format!("stellaops-pg-{}", &token[..12]));
     let result = start_in(settings, bin_dir, &token, &data_root).await;
     if result.is_err() {
         let _ = fs::remove_dir_all(&data_root);
