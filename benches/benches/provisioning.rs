@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode};
 use sqlx::postgres::PgPoolOptions;
 use stellaops_harness::backend::local;
-use stellaops_harness::{connect_with_retry, reaper, BackendKind, CloneStrategy, Server, TestDb};
+use stellaops_harness::{BackendKind, CloneStrategy, Server, TestDb, connect_with_retry, reaper};
 use stellaops_migrations::{MigrationSet, Migrator};
 use tokio::runtime::Runtime;
 
@@ -34,13 +34,25 @@ fn with_strategy(server: &Arc<Server>, strategy: CloneStrategy) -> Arc<Server> {
 
 fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
     let mut group = c.benchmark_group(GROUP_HANDOUT);
-    group.sample_size(20).measurement_time(Duration::from_secs(10)).sampling_mode(SamplingMode::Flat);
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10))
+        .sampling_mode(SamplingMode::Flat);
 
-    for (id, strategy) in [("clone_file_copy", CloneStrategy::FileCopy), ("clone_wal_log", CloneStrategy::WalLog)] {
+    for (id, strategy) in [
+        ("clone_file_copy", CloneStrategy::FileCopy),
+        ("clone_wal_log", CloneStrategy::WalLog),
+    ] {
         let server = with_strategy(server, strategy);
         // Build the template before timing: the hand-out is what every test after the first pays.
         rt.block_on(async {
-            TestDb::builder().build_on(server.clone()).await.expect("warm-up database").close().await.expect("drop");
+            TestDb::builder()
+                .build_on(server.clone())
+                .await
+                .expect("warm-up database")
+                .close()
+                .await
+                .expect("drop");
         });
         group.bench_function(id, |b| {
             b.to_async(rt).iter_custom(|iters| {
@@ -49,7 +61,10 @@ fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
                     let mut timed = Duration::ZERO;
                     for _ in 0..iters {
                         let started = Instant::now();
-                        let db = TestDb::builder().build_on(server.clone()).await.expect("clone");
+                        let db = TestDb::builder()
+                            .build_on(server.clone())
+                            .await
+                            .expect("clone");
                         timed += started.elapsed();
                         db.close().await.expect("drop clone");
                     }
@@ -60,7 +75,9 @@ fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
     }
 
     let set = MigrationSet::load(stellaops_migrations::default_dir()).expect("shipped migrations");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("migrate_from_scratch", |b| {
         b.to_async(rt).iter_custom(|iters| {
             let server = server.clone();
@@ -68,10 +85,22 @@ fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
             async move {
                 let mut timed = Duration::ZERO;
                 for _ in 0..iters {
-                    let db = TestDb::builder().empty().build_on(server.clone()).await.expect("empty database");
+                    let db = TestDb::builder()
+                        .empty()
+                        .build_on(server.clone())
+                        .await
+                        .expect("empty database");
                     let started = Instant::now();
-                    let pool = PgPoolOptions::new().max_connections(2).connect(&db.url()).await.expect("connect");
-                    Migrator::new(set.clone()).include_all().apply(&pool).await.expect("migrate");
+                    let pool = PgPoolOptions::new()
+                        .max_connections(2)
+                        .connect(&db.url())
+                        .await
+                        .expect("connect");
+                    Migrator::new(set.clone())
+                        .include_all()
+                        .apply(&pool)
+                        .await
+                        .expect("migrate");
                     timed += started.elapsed();
                     pool.close().await;
                     db.close().await.expect("drop");
@@ -85,7 +114,10 @@ fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
 
 fn cold_start(c: &mut Criterion, rt: &Runtime, server: &Server) {
     if server.kind != BackendKind::Local {
-        eprintln!("server/cold_start: skipped, the {} backend starts no local cluster", server.kind);
+        eprintln!(
+            "server/cold_start: skipped, the {} backend starts no local cluster",
+            server.kind
+        );
         return;
     }
     let bin_dir = match local::find_bin_dir(&server.settings) {
@@ -96,7 +128,10 @@ fn cold_start(c: &mut Criterion, rt: &Runtime, server: &Server) {
         }
     };
     let mut group = c.benchmark_group(GROUP_SERVER);
-    group.sample_size(10).measurement_time(Duration::from_secs(20)).sampling_mode(SamplingMode::Flat);
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .sampling_mode(SamplingMode::Flat);
     group.bench_function("cold_start", |b| {
         b.to_async(rt).iter_custom(|iters| {
             let settings = server.settings.clone();
@@ -106,7 +141,9 @@ fn cold_start(c: &mut Criterion, rt: &Runtime, server: &Server) {
                 for _ in 0..iters {
                     let started = Instant::now();
                     let state = local::start(&settings, &bin_dir).await.expect("cold start");
-                    connect_with_retry(&state.admin_url, Duration::from_secs(30)).await.expect("first connection");
+                    connect_with_retry(&state.admin_url, Duration::from_secs(30))
+                        .await
+                        .expect("first connection");
                     timed += started.elapsed();
                     reaper::run_stop_script(&state).expect("stop the cold-started cluster");
                 }
@@ -122,9 +159,13 @@ fn median(id: &str) -> Option<Duration> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let text = std::fs::read_to_string(target.join("criterion").join(id).join("new/estimates.json")).ok()?;
+    let text =
+        std::fs::read_to_string(target.join("criterion").join(id).join("new/estimates.json"))
+            .ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some(Duration::from_nanos(json["median"]["point_estimate"].as_f64()? as u64))
+    Some(Duration::from_nanos(
+        json["median"]["point_estimate"].as_f64()? as u64,
+    ))
 }
 
 fn print_summary() {
@@ -138,14 +179,20 @@ fn print_summary() {
     println!("\n| path | median | ratio to clone (file_copy) |\n|---|---:|---:|");
     for id in rows {
         if let Some(m) = median(id) {
-            println!("| {id} | {:.1} ms | {:.1}x |", m.as_secs_f64() * 1e3, m.as_secs_f64() / base.as_secs_f64());
+            println!(
+                "| {id} | {:.1} ms | {:.1}x |",
+                m.as_secs_f64() * 1e3,
+                m.as_secs_f64() / base.as_secs_f64()
+            );
         }
     }
 }
 
 fn main() {
     let rt = Runtime::new().expect("tokio runtime");
-    let server = rt.block_on(Server::shared()).expect("a PostgreSQL server for the benchmark");
+    let server = rt
+        .block_on(Server::shared())
+        .expect("a PostgreSQL server for the benchmark");
     let mut c = Criterion::default().configure_from_args();
     handout(&mut c, &rt, &server);
     cold_start(&mut c, &rt, &server);

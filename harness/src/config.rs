@@ -76,6 +76,7 @@ pub const DEFAULT_IDLE: Duration = Duration::from_secs(300);
 /// | `STELLAOPS_PG_OS_USER` | unprivileged user the local cluster runs as under root | postgres, else nobody |
 /// | `STELLAOPS_PG_IDLE_SECS` | idle seconds before a shared server stops | 300 |
 /// | `STELLAOPS_PG_CLONE_STRATEGY` | file_copy or wal_log | file_copy |
+/// | `STELLAOPS_PG_POOL_SIZE` | pre-cloned databases kept ready per template (0: clone on demand) | 4 |
 /// | `STELLAOPS_PG_KEEP_TEMPLATES` | templates kept per server | 3 |
 /// | `STELLAOPS_STATE_DIR` | where the server lock and state live | `<target>/stellaops-pg` |
 #[derive(Debug, Clone)]
@@ -88,6 +89,7 @@ pub struct Settings {
     pub os_user: Option<String>,
     pub idle: Duration,
     pub clone_strategy: CloneStrategy,
+    pub pool_size: usize,
     pub keep_templates: usize,
     pub state_dir: PathBuf,
 }
@@ -122,6 +124,7 @@ impl Settings {
             os_user: non_empty("STELLAOPS_PG_OS_USER"),
             idle: Duration::from_secs(idle_secs.max(5)),
             clone_strategy: parse_var("STELLAOPS_PG_CLONE_STRATEGY", CloneStrategy::FileCopy)?,
+            pool_size: parse_var("STELLAOPS_PG_POOL_SIZE", 4usize)?,
             keep_templates: parse_var("STELLAOPS_PG_KEEP_TEMPLATES", 3usize)?.max(1),
             state_dir: non_empty("STELLAOPS_STATE_DIR")
                 .map(PathBuf::from)

@@ -9,6 +9,7 @@ mod config;
 mod error;
 mod fixture;
 pub mod naming;
+pub mod pool;
 mod process;
 pub mod reaper;
 mod server;

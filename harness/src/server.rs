@@ -146,10 +146,7 @@ pub(crate) fn parse_url(url: &str) -> Result<PgConnectOptions, HarnessError> {
 }
 
 /// Connects, retrying while the server is still coming up, for at most `limit`.
-pub async fn connect_with_retry(
-    url: &str,
-    limit: Duration,
-) -> Result<PgConnection, sqlx::Error> {
+pub async fn connect_with_retry(url: &str, limit: Duration) -> Result<PgConnection, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?;
     let started = Instant::now();
     let mut backoff = Duration::from_millis(20);

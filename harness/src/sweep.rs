@@ -7,6 +7,7 @@ use sqlx::{AssertSqlSafe, PgConnection};
 
 use crate::HarnessError;
 use crate::naming::{Owner, TEMPLATE_PREFIX, TEST_DB_PREFIX, quote_ident};
+use crate::pool::{POOL_PREFIX, pool_prefix};
 use crate::state::unix_now;
 
 /// The comment that marks a failed test's database as kept, followed by the time.
@@ -58,7 +59,7 @@ pub async fn sweep_dead_runs(conn: &mut PgConnection) -> Result<SweepReport, Har
     Ok(report)
 }
 
-/// Drops every harness template but the `keep` newest.
+/// Drops every harness template but the `keep` newest, with their pooled clones.
 pub async fn sweep_templates(
     conn: &mut PgConnection,
     keep: usize,
@@ -71,9 +72,23 @@ pub async fn sweep_templates(
     .await
     .map_err(HarnessError::db("listing templates"))?;
     let mut dropped = Vec::new();
-    for name in names.into_iter().skip(keep) {
-        drop_template(conn, &name).await?;
-        dropped.push(name);
+    for name in names.iter().skip(keep) {
+        drop_template(conn, name).await?;
+        dropped.push(name.clone());
+    }
+    // Pooled clones of a template that is gone would never be handed out.
+    let kept_prefixes: Vec<String> = names.iter().take(keep).map(|t| pool_prefix(t)).collect();
+    let pooled: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+            .bind(POOL_PREFIX)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(HarnessError::db("listing pooled databases"))?;
+    for name in pooled {
+        if !kept_prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            drop_database(conn, &name).await?;
+            dropped.push(name);
+        }
     }
     Ok(dropped)
 }

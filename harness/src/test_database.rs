@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 use crate::backend::BackendKind;
 use crate::config::redact;
 use crate::naming::{next_test_db_name, quote_ident};
+use crate::pool;
 use crate::sweep::{KEPT_MARK, drop_database, sweep_dead_runs};
 use crate::template::{APP_ROLE, SYSTEM_ROLE, ensure_template, exec};
 use crate::{HarnessError, Server};
@@ -20,15 +21,6 @@ use crate::{HarnessError, Server};
 const POOL_SIZE: u32 = 4;
 const ACQUIRE_LIMIT: Duration = Duration::from_secs(10);
 const TEARDOWN_LIMIT: Duration = Duration::from_secs(30);
-
-/// Settings every test database gets. `CREATE DATABASE … TEMPLATE` copies
-/// neither `ALTER DATABASE … SET` nor database grants, so they are applied
-/// to each clone rather than to the template.
-const CLONE_SETTINGS: &[(&str, &str)] = &[
-    ("statement_timeout", "60s"),
-    ("lock_timeout", "15s"),
-    ("idle_in_transaction_session_timeout", "60s"),
-];
 
 /// A fully migrated database of a test's own, cloned from the shared template.
 ///
@@ -111,35 +103,16 @@ impl TestDb {
         };
         let name = next_test_db_name();
         let mut conn = server.connect_admin().await?;
-        let mut create = format!("CREATE DATABASE {}", quote_ident(&name));
-        if let Some(template) = &template {
-            create.push_str(&format!(" TEMPLATE {}", quote_ident(template)));
-            if server.major_version >= 15 {
-                create.push_str(&format!(
-                    " STRATEGY {}",
-                    server.settings.clone_strategy.sql_keyword()
-                ));
+        match &template {
+            Some(template) if server.settings.pool_size > 0 => {
+                if !pool::take(&mut conn, template, &name).await? {
+                    pool::create_database(&server, &mut conn, Some(template), &name).await?;
+                }
+                pool::spawn_refill(server.clone(), template.clone());
             }
-        }
-        exec(&mut conn, create, "creating the test database").await?;
-
-        let ident = quote_ident(&name);
-        let mut prepare = format!(
-            "REVOKE ALL ON DATABASE {ident} FROM PUBLIC;
-             GRANT CONNECT, TEMPORARY ON DATABASE {ident} TO {APP_ROLE}, {SYSTEM_ROLE};"
-        );
-        if template.is_none() {
-            // An empty database has no roles migration behind it yet.
-            prepare.clear();
-        }
-        for (setting, value) in CLONE_SETTINGS {
-            prepare.push_str(&format!(
-                "ALTER DATABASE {ident} SET {setting} = '{value}';"
-            ));
-        }
-        if let Err(e) = exec(&mut conn, prepare, "preparing the test database").await {
-            let _ = drop_database(&mut conn, &name).await;
-            return Err(e);
+            template => {
+                pool::create_database(&server, &mut conn, template.as_deref(), &name).await?
+            }
         }
         let admin = PgPoolOptions::new()
             .max_connections(POOL_SIZE)

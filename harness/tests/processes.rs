@@ -60,28 +60,46 @@ async fn processes_starting_at_once_share_one_server_and_one_template() {
         .into_iter()
         .map(|child| stdout(&child.wait_with_output().unwrap()))
         .collect();
-    assert!(urls.iter().all(|u| u == &urls[0]), "one server for all: {urls:?}");
+    assert!(
+        urls.iter().all(|u| u == &urls[0]),
+        "one server for all: {urls:?}"
+    );
 
     let mut conn = sqlx::PgConnection::connect(&urls[0]).await.unwrap();
-    let templates: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'stellaops\\_tpl\\_%'")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let templates: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'stellaops\\_tpl\\_%'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     assert_eq!(templates, 1, "one template for all");
     conn.close().await.unwrap();
 
     let down = stdout(&pg_harness(state.path()).arg("down").output().unwrap());
     assert!(down.contains("stopped"), "{down}");
     assert!(!reachable(&urls[0]).await, "`down` must stop the server");
-    assert!(!state.path().join(format!("server-{}.json", local_or_docker())).exists());
+    assert!(
+        !state
+            .path()
+            .join(format!("server-{}.json", local_or_docker()))
+            .exists()
+    );
 }
 
 #[tokio::test]
 async fn an_unused_server_stops_by_itself() {
     let state = tempfile::tempdir().unwrap();
-    let url = stdout(&pg_harness(state.path()).env("STELLAOPS_PG_IDLE_SECS", "5").arg("up").output().unwrap());
+    let url = stdout(
+        &pg_harness(state.path())
+            .env("STELLAOPS_PG_IDLE_SECS", "5")
+            .arg("up")
+            .output()
+            .unwrap(),
+    );
     assert!(reachable(&url).await);
-    let state_file = state.path().join(format!("server-{}.json", local_or_docker()));
+    let state_file = state
+        .path()
+        .join(format!("server-{}.json", local_or_docker()));
     let started = Instant::now();
     while state_file.exists() && started.elapsed() < IDLE_STOP_LIMIT {
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -91,8 +109,14 @@ async fn an_unused_server_stops_by_itself() {
         // Leave nothing behind even when the assertion below fails.
         let _ = pg_harness(state.path()).arg("down").output();
     }
-    assert!(stopped, "the idle watchdog did not stop the server within {IDLE_STOP_LIMIT:?}");
-    assert!(!reachable(&url).await, "the server must be gone with its state file");
+    assert!(
+        stopped,
+        "the idle watchdog did not stop the server within {IDLE_STOP_LIMIT:?}"
+    );
+    assert!(
+        !reachable(&url).await,
+        "the server must be gone with its state file"
+    );
 }
 
 #[test]
@@ -106,9 +130,20 @@ fn a_missing_server_gives_one_error_that_lists_what_was_tried() {
         .unwrap();
     assert!(!output.status.success());
     let message = String::from_utf8_lossy(&output.stderr);
-    assert!(message.contains("no PostgreSQL server available; tried:"), "{message}");
-    assert!(message.contains("local: STELLAOPS_PG_BIN=/nonexistent/postgresql/bin lacks initdb"), "{message}");
-    assert!(message.contains("install PostgreSQL") && message.contains("start Docker") && message.contains("STELLAOPS_PG_URL"), "{message}");
+    assert!(
+        message.contains("no PostgreSQL server available; tried:"),
+        "{message}"
+    );
+    assert!(
+        message.contains("local: STELLAOPS_PG_BIN=/nonexistent/postgresql/bin lacks initdb"),
+        "{message}"
+    );
+    assert!(
+        message.contains("install PostgreSQL")
+            && message.contains("start Docker")
+            && message.contains("STELLAOPS_PG_URL"),
+        "{message}"
+    );
 
     let output = pg_harness(state.path())
         .env("STELLAOPS_PG_BACKEND", "docker")
@@ -117,14 +152,24 @@ fn a_missing_server_gives_one_error_that_lists_what_was_tried() {
         .output()
         .unwrap();
     let message = String::from_utf8_lossy(&output.stderr);
-    assert!(message.contains("docker: no reachable Docker engine"), "{message}");
+    assert!(
+        message.contains("docker: no reachable Docker engine"),
+        "{message}"
+    );
 }
 
 #[test]
 fn bad_settings_are_refused_with_the_variable_named() {
     let state = tempfile::tempdir().unwrap();
-    let output = pg_harness(state.path()).env("STELLAOPS_PG_BACKEND", "podman").arg("up").output().unwrap();
+    let output = pg_harness(state.path())
+        .env("STELLAOPS_PG_BACKEND", "podman")
+        .arg("up")
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     let message = String::from_utf8_lossy(&output.stderr);
-    assert!(message.contains("STELLAOPS_PG_BACKEND=\"podman\""), "{message}");
+    assert!(
+        message.contains("STELLAOPS_PG_BACKEND=\"podman\""),
+        "{message}"
+    );
 }

@@ -5,4 +5,4 @@
 //! tests (in `harness/tests/`) already prove isolation of the fixture itself.
 //! Module suites land here as the repositories of `stellaops-storage` do.
 
-pub use stellaops_harness::{test_db, TestDb};
+pub use stellaops_harness::{TestDb, test_db};

@@ -32,6 +32,8 @@ const SERVER_OPTIONS: &[&str] = &[
     "-c shared_buffers=128MB",
     "-c max_wal_size=1GB",
     "-c checkpoint_timeout=30min",
+    // A client that stalls mid-login must not hold up DROP DATABASE for the default minute.
+    "-c authentication_timeout=10s",
 ];
 
 /// Where the binaries are: `STELLAOPS_PG_BIN`, then `pg_config --bindir`,
@@ -108,7 +110,11 @@ pub fn data_parent(settings: &Settings) -> PathBuf {
     }
     let shm = Path::new("/dev/shm");
     let writable = fs::metadata(shm).is_ok_and(|m| m.is_dir() && !m.permissions().readonly());
-    if writable { shm.to_path_buf() } else { std::env::temp_dir() }
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
 }
 
 /// The account the cluster runs as: initdb and postgres refuse to run as root.

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sqlx::Connection;
 use stellaops_harness::naming::{Owner, TEMPLATE_PREFIX, TEST_DB_PREFIX};
+use stellaops_harness::pool::{self, POOL_PREFIX};
 use stellaops_harness::state::{ServerState, StatePaths, unix_now};
 use stellaops_harness::sweep::{KEPT_MARK, drop_database};
 use stellaops_harness::{
@@ -76,12 +77,16 @@ async fn up(settings: &Settings) -> Result<(), HarnessError> {
         template.name,
         set.migrations().len()
     );
-    if let Some(state) = &server.state {
+    while pool::refill(&server, &template.name, settings.pool_size).await? > 0 {}
+    eprintln!(
+        "pg-harness: {} pre-cloned database(s) ready",
+        settings.pool_size
+    );
+    if server.state.is_some() {
         eprintln!(
-            "pg-harness: it stops by itself after {} s unused, or with `pg-harness down`",
+            "pg-harness: the server stops by itself after {} s unused, or with `pg-harness down`",
             settings.idle.as_secs()
         );
-        let _ = state;
     }
     println!("{}", server.admin_url());
     Ok(())
@@ -173,6 +178,8 @@ async fn status(settings: &Settings) -> Result<(), HarnessError> {
         for (name, comment, size) in rows {
             let kind = if name.starts_with(TEMPLATE_PREFIX) {
                 "template".to_owned()
+            } else if name.starts_with(POOL_PREFIX) {
+                "pooled".to_owned()
             } else if name.starts_with(TEST_DB_PREFIX) {
                 match (
                     comment.as_deref().is_some_and(|c| c.starts_with(KEPT_MARK)),

@@ -1,0 +1,196 @@
+//! Pre-cloned databases waiting to be handed out (the IntegreSQL idea).
+//!
+//! Cloning a template costs tens of milliseconds; renaming a database that
+//! was cloned ahead of time costs well under one. A test takes a pooled
+//! clone by renaming it to its own name (the rename is atomic, so two
+//! processes never get the same one) and a background task clones a
+//! replacement while the test runs. An empty pool only means a direct clone.
+
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use sqlx::PgConnection;
+
+use crate::naming::{TEMPLATE_PREFIX, quote_ident};
+use crate::sweep::drop_database;
+use crate::template::{APP_ROLE, SYSTEM_ROLE, exec};
+use crate::{HarnessError, Server};
+
+pub const POOL_PREFIX: &str = "stellaops_pool_";
+
+/// Clones made ahead at most per refill, so one refill never hogs the server.
+const REFILL_BATCH: usize = 2;
+/// Longest a background refill may take.
+const REFILL_LIMIT: Duration = Duration::from_secs(60);
+
+/// Settings every test database gets. `CREATE DATABASE … TEMPLATE` copies
+/// neither `ALTER DATABASE … SET` nor database grants, so they are applied
+/// to each clone rather than to the template.
+const CLONE_SETTINGS: &[(&str, &str)] = &[
+    ("statement_timeout", "60s"),
+    ("lock_timeout", "15s"),
+    ("idle_in_transaction_session_timeout", "60s"),
+];
+
+/// The name prefix of the pooled clones of `template`.
+pub fn pool_prefix(template: &str) -> String {
+    let hash = template.strip_prefix(TEMPLATE_PREFIX).unwrap_or(template);
+    format!("{POOL_PREFIX}{hash}_")
+}
+
+/// Clones `template` (or creates an empty database) as `name`, with the
+/// grants and settings a test database needs.
+pub async fn create_database(
+    server: &Server,
+    conn: &mut PgConnection,
+    template: Option<&str>,
+    name: &str,
+) -> Result<(), HarnessError> {
+    let ident = quote_ident(name);
+    let mut create = format!("CREATE DATABASE {ident}");
+    if let Some(template) = template {
+        create.push_str(&format!(" TEMPLATE {}", quote_ident(template)));
+        if server.major_version >= 15 {
+            create.push_str(&format!(
+                " STRATEGY {}",
+                server.settings.clone_strategy.sql_keyword()
+            ));
+        }
+    }
+    exec(conn, create, "creating a test database").await?;
+
+    let mut prepare = String::new();
+    if template.is_some() {
+        // An empty database has no roles migration behind it yet.
+        prepare.push_str(&format!(
+            "REVOKE ALL ON DATABASE {ident} FROM PUBLIC;
+             GRANT CONNECT, TEMPORARY ON DATABASE {ident} TO {APP_ROLE}, {SYSTEM_ROLE};"
+        ));
+    }
+    for (setting, value) in CLONE_SETTINGS {
+        prepare.push_str(&format!(
+            "ALTER DATABASE {ident} SET {setting} = '{value}';"
+        ));
+    }
+    if let Err(e) = exec(conn, prepare, "preparing a test database").await {
+        let _ = drop_database(conn, name).await;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Renames one pooled clone of `template` to `name`; false when none is left.
+pub async fn take(
+    conn: &mut PgConnection,
+    template: &str,
+    name: &str,
+) -> Result<bool, HarnessError> {
+    let candidates = pooled(conn, template).await?;
+    for candidate in candidates {
+        let rename = format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            quote_ident(&candidate),
+            quote_ident(name)
+        );
+        // Another process may have taken it first: then it no longer exists, try the next.
+        if exec(conn, rename, "taking a pooled database").await.is_ok() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Tops the pool of `template` up towards `target`, a few clones at a time.
+pub async fn refill(server: &Server, template: &str, target: usize) -> Result<usize, HarnessError> {
+    let mut conn = server.connect_admin().await?;
+    let have = pooled(&mut conn, template).await?.len();
+    let missing = target.saturating_sub(have).min(REFILL_BATCH);
+    for _ in 0..missing {
+        let name = format!(
+            "{}{}",
+            pool_prefix(template),
+            &crate::state::random_hex()?[..8]
+        );
+        create_database(server, &mut conn, Some(template), &name).await?;
+    }
+    Ok(missing)
+}
+
+/// Asks the process's refill worker to top the pool of `template` up.
+///
+/// The worker is a thread with a runtime of its own, never the caller's: a
+/// test's runtime stops running tasks the moment the test drops its
+/// database, and a refill stalled half-way through logging in would make the
+/// server's `DROP DATABASE` wait for it (PostgreSQL 15 waits for every
+/// backend to absorb a barrier, and one stuck in authentication does not).
+/// A process that ends first leaves the server to finish or roll back the
+/// clone it was making.
+pub fn spawn_refill(server: Arc<Server>, template: String) {
+    if server.settings.pool_size == 0 {
+        return;
+    }
+    static WORKER: OnceLock<Option<Mutex<Sender<Refill>>>> = OnceLock::new();
+    let worker = WORKER.get_or_init(|| {
+        let (sender, receiver) = channel::<Refill>();
+        std::thread::Builder::new()
+            .name("stellaops-pg-pool-refill".to_owned())
+            .spawn(move || refill_worker(receiver))
+            .ok()
+            .map(|_| Mutex::new(sender))
+    });
+    if let Some(sender) = worker
+        && let Ok(sender) = sender.lock()
+    {
+        let _ = sender.send(Refill { server, template });
+    }
+}
+
+struct Refill {
+    server: Arc<Server>,
+    template: String,
+}
+
+fn refill_worker(requests: Receiver<Refill>) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    while let Ok(mut request) = requests.recv() {
+        // Requests queued meanwhile ask for the same thing: serve the newest once.
+        while let Ok(newer) = requests.try_recv() {
+            request = newer;
+        }
+        let target = request.server.settings.pool_size;
+        let outcome = runtime.block_on(async {
+            tokio::time::timeout(
+                REFILL_LIMIT,
+                refill(&request.server, &request.template, target),
+            )
+            .await
+        });
+        match outcome {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => eprintln!(
+                "stellaops-harness: refilling the database pool of {}: {e}",
+                request.template
+            ),
+            Err(_) => eprintln!(
+                "stellaops-harness: refilling the database pool of {} timed out",
+                request.template
+            ),
+        }
+    }
+}
+
+async fn pooled(conn: &mut PgConnection, template: &str) -> Result<Vec<String>, HarnessError> {
+    sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY oid",
+    )
+    .bind(pool_prefix(template))
+    .fetch_all(conn)
+    .await
+    .map_err(HarnessError::db("listing pooled databases"))
+}
