@@ -1,9 +1,10 @@
 //! How fast a test gets its database, measured side by side in one run:
 //!
-//! - `handout/clone_file_copy`, `handout/clone_wal_log`: a per-test database
-//!   cloned from the sealed template (what `TestDb::new()` does once the
-//!   template exists), with each `CREATE DATABASE` strategy;
-//! - `handout/migrate_from_scratch`: an empty database migrated with every
+//! - `handout/pooled`: `TestDb::new()` taking a pre-cloned database from a
+//!   warm pool (the default: a rename);
+//! - `handout/clone_file_copy`, `handout/clone_wal_log`: `TestDb::new()` with
+//!   the pool off, cloning the sealed template with each strategy;
+//! - `handout/migrate_from_scratch`: a new empty database migrated with every
 //!   shipped migration (what a harness without templates does per test);
 //! - `server/cold_start`: initdb and start of a throwaway local cluster.
 //!
@@ -19,17 +20,36 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode};
 use sqlx::postgres::PgPoolOptions;
 use stellaops_harness::backend::local;
-use stellaops_harness::{BackendKind, CloneStrategy, Server, TestDb, connect_with_retry, reaper};
+use stellaops_harness::{
+    BackendKind, CloneStrategy, Server, TestDb, connect_with_retry, ensure_template, pool, reaper,
+};
 use stellaops_migrations::{MigrationSet, Migrator};
 use tokio::runtime::Runtime;
 
 const GROUP_HANDOUT: &str = "handout";
 const GROUP_SERVER: &str = "server";
 
-fn with_strategy(server: &Arc<Server>, strategy: CloneStrategy) -> Arc<Server> {
+fn configured(server: &Arc<Server>, strategy: CloneStrategy, pool_size: usize) -> Arc<Server> {
     let mut server = Server::clone(server);
     server.settings.clone_strategy = strategy;
+    server.settings.pool_size = pool_size;
     Arc::new(server)
+}
+
+/// Fills the pool outside the timed part: a real run's tests take long
+/// enough for the background refill to keep up.
+async fn fill_pool(server: &Server) {
+    let template = ensure_template(
+        server,
+        &MigrationSet::load(stellaops_migrations::default_dir()).expect("migrations"),
+    )
+    .await
+    .expect("template");
+    while pool::refill(server, &template.name, server.settings.pool_size)
+        .await
+        .expect("refill")
+        > 0
+    {}
 }
 
 fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
@@ -39,11 +59,32 @@ fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
         .measurement_time(Duration::from_secs(10))
         .sampling_mode(SamplingMode::Flat);
 
+    let pooled = configured(server, CloneStrategy::FileCopy, 4);
+    group.bench_function("pooled", |b| {
+        b.to_async(rt).iter_custom(|iters| {
+            let server = pooled.clone();
+            async move {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    fill_pool(&server).await;
+                    let started = Instant::now();
+                    let db = TestDb::builder()
+                        .build_on(server.clone())
+                        .await
+                        .expect("pooled database");
+                    timed += started.elapsed();
+                    db.close().await.expect("drop");
+                }
+                timed
+            }
+        });
+    });
+
     for (id, strategy) in [
         ("clone_file_copy", CloneStrategy::FileCopy),
         ("clone_wal_log", CloneStrategy::WalLog),
     ] {
-        let server = with_strategy(server, strategy);
+        let server = configured(server, strategy, 0);
         // Build the template before timing: the hand-out is what every test after the first pays.
         rt.block_on(async {
             TestDb::builder()
@@ -170,13 +211,14 @@ fn median(id: &str) -> Option<Duration> {
 
 fn print_summary() {
     let rows = [
+        "handout/pooled",
         "handout/clone_file_copy",
         "handout/clone_wal_log",
         "handout/migrate_from_scratch",
         "server/cold_start",
     ];
     let Some(base) = median(rows[0]) else { return };
-    println!("\n| path | median | ratio to clone (file_copy) |\n|---|---:|---:|");
+    println!("\n| path | median | ratio to the pooled hand-out |\n|---|---:|---:|");
     for id in rows {
         if let Some(m) = median(id) {
             println!(

@@ -33,16 +33,28 @@ pub async fn ensure_template(
     server: &Server,
     set: &MigrationSet,
 ) -> Result<Template, HarnessError> {
+    let mut conn = server.connect_admin().await?;
+    ensure_template_with(server, set, &mut conn).await
+}
+
+/// [`ensure_template`] on a superuser connection the caller already has: the
+/// usual case (the template exists) then costs one query and no new login.
+pub async fn ensure_template_with(
+    server: &Server,
+    set: &MigrationSet,
+    conn: &mut PgConnection,
+) -> Result<Template, HarnessError> {
     let fingerprint = set.fingerprint();
     let name = template_name(&fingerprint, server.major_version);
     let template = Template {
         name: name.clone(),
         fingerprint,
     };
-    let mut conn = server.connect_admin().await?;
-    if database_exists(&mut conn, &name).await? {
+    if database_exists(conn, &name).await? {
         return Ok(template);
     }
+    // The build lock lives on a connection of its own, released on every path.
+    let conn = server.connect_admin().await?;
     let mut lock = MigrationLock::acquire(conn, lock_key(&name), BUILD_LOCK_WAIT).await?;
     let built = build_locked(server, set, lock.connection(), &name).await;
     let released = lock.release().await;

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgConnection, PgPool};
 use stellaops_migrations::MigrationSet;
 use stellaops_storage::{TenantCode, set_tenant_for_session};
 use tokio::sync::OnceCell;
@@ -15,7 +15,7 @@ use crate::config::redact;
 use crate::naming::{next_test_db_name, quote_ident};
 use crate::pool;
 use crate::sweep::{KEPT_MARK, drop_database, sweep_dead_runs};
-use crate::template::{APP_ROLE, SYSTEM_ROLE, ensure_template, exec};
+use crate::template::{APP_ROLE, SYSTEM_ROLE, ensure_template_with, exec};
 use crate::{HarnessError, Server};
 
 const POOL_SIZE: u32 = 4;
@@ -91,7 +91,8 @@ impl TestDb {
     }
 
     async fn create(server: Arc<Server>, options: TestDbBuilder) -> Result<TestDb, HarnessError> {
-        sweep_once(&server).await;
+        let mut conn = server.connect_admin().await?;
+        sweep_once(&mut conn).await;
         let template = if options.empty {
             None
         } else {
@@ -99,16 +100,15 @@ impl TestDb {
                 Some(dir) => MigrationSet::load(dir)?,
                 None => shipped_set()?,
             };
-            Some(ensure_template(&server, &set).await?.name)
+            Some(ensure_template_with(&server, &set, &mut conn).await?.name)
         };
         let name = next_test_db_name();
-        let mut conn = server.connect_admin().await?;
         match &template {
             Some(template) if server.settings.pool_size > 0 => {
                 if !pool::take(&mut conn, template, &name).await? {
                     pool::create_database(&server, &mut conn, Some(template), &name).await?;
                 }
-                pool::spawn_refill(server.clone(), template.clone());
+                pool::spawn_refill(server.clone(), template.to_string());
             }
             template => {
                 pool::create_database(&server, &mut conn, template.as_deref(), &name).await?
@@ -303,16 +303,11 @@ fn shipped_set() -> Result<MigrationSet, HarnessError> {
 }
 
 /// Sweeps the databases of dead runs once per process and server.
-async fn sweep_once(server: &Server) {
+async fn sweep_once(conn: &mut PgConnection) {
     static SWEPT: OnceCell<()> = OnceCell::const_new();
     SWEPT
         .get_or_init(|| async {
-            let swept = async {
-                let mut conn = server.connect_admin().await?;
-                sweep_dead_runs(&mut conn).await
-            }
-            .await;
-            match swept {
+            match sweep_dead_runs(conn).await {
                 Ok(report) if !report.dropped.is_empty() => {
                     eprintln!(
                         "stellaops-harness: swept {} database(s) of dead runs",
