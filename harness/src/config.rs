@@ -167,6 +167,14 @@ where
     }
 }
 
+/// The user and password of a `postgres://user:password@…` URL, as written.
+pub fn credentials(url: &str) -> Option<(String, String)> {
+    let scheme_end = url.find("://")? + 3;
+    let at = url.rfind('@').filter(|at| *at > scheme_end)?;
+    let (user, password) = url[scheme_end..at].split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
 /// The URL with its password replaced, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -200,6 +208,13 @@ mod tests {
             redact("postgres://admin@host/db"),
             "postgres://admin@host/db"
         );
+    }
+
+    #[test]
+    fn credentials_are_read_back() {
+        let got = credentials("postgres://admin:s3cret@127.0.0.1:5432/postgres");
+        assert_eq!(got, Some(("admin".to_owned(), "s3cret".to_owned())));
+        assert_eq!(credentials("postgres://127.0.0.1/postgres"), None);
     }
 
     #[test]

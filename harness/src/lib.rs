@@ -12,6 +12,7 @@ pub mod naming;
 pub mod pool;
 mod process;
 pub mod reaper;
+pub mod scram;
 mod server;
 pub mod state;
 pub mod sweep;

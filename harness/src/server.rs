@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 
 use crate::HarnessError;
 use crate::backend::{self, BackendKind, docker, local};
-use crate::config::{Settings, redact};
+use crate::config::{Settings, credentials, redact};
 use crate::reaper;
 use crate::state::{ServerState, StatePaths};
 
@@ -199,11 +199,24 @@ async fn find_or_start(
                 local::start(settings, bin_dir).await?
             }
         };
-        if let Err(e) = connect_with_retry(&state.admin_url, READY_LIMIT).await {
+        let ready = async {
+            let mut conn = connect_with_retry(&state.admin_url, READY_LIMIT)
+                .await
+                .map_err(|e| format!("server started but never accepted connections: {e}"))?;
+            // Every later login of every test process pays for the admin verifier's rounds.
+            let (user, password) = credentials(&state.admin_url).unwrap_or_default();
+            crate::scram::set_password(&mut conn, &user, &password, false)
+                .await
+                .map_err(|e| e.to_string())?;
+            let _ = conn.close().await;
+            Ok::<(), String>(())
+        }
+        .await;
+        if let Err(reason) = ready {
             let _ = reaper::run_stop_script(&state);
             return Err(HarnessError::Backend {
                 backend: kind.as_str(),
-                reason: format!("server started but never accepted connections: {e}"),
+                reason,
             });
         }
         state.write(&paths.state)?;

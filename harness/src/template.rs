@@ -126,16 +126,7 @@ async fn build_locked(
 /// password the harness derives for this server.
 async fn enable_role_logins(server: &Server, conn: &mut PgConnection) -> Result<(), HarnessError> {
     for role in [APP_ROLE, SYSTEM_ROLE] {
-        // format() with %I/%L quotes the name and password on the server side.
-        let statement: String = sqlx::query_scalar(
-            "SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)",
-        )
-        .bind(role)
-        .bind(server.role_password(role))
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(HarnessError::db(format!("preparing the login of {role}")))?;
-        exec(conn, statement, "enabling the test roles' logins").await?;
+        crate::scram::set_password(conn, role, &server.role_password(role), true).await?;
     }
     Ok(())
 }
