@@ -29,7 +29,7 @@ pub async fn run_bounded(
         let mut text = String::from_utf8_lossy(&output.stderr).trim().to_owned();
         let stdout = String::from_utf8_lossy(&output.stdout);
         if !stdout.trim().is_empty() {
-            text.push_str("\n");
+            text.push('\n');
             text.push_str(stdout.trim());
         }
         return Err(HarnessError::Command {

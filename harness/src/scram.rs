@@ -55,34 +55,6 @@ pub fn verifier(password: &str, salt: &[u8], iterations: u32) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pbkdf2_matches_rfc_7914_test_vector() {
-        // RFC 7914 section 11: PBKDF2-HMAC-SHA256("passwd", "salt", 1), first 32 bytes.
-        let expected = "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc";
-        let got: String = salted_password(b"passwd", b"salt", 1)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(got, expected);
-    }
-
-    #[test]
-    fn verifier_has_postgres_shape() {
-        let v = verifier("0123abcd", b"0123456789abcdef", HARNESS_ITERATIONS);
-        let (head, keys) = v
-            .split_once('$')
-            .and_then(|(h, rest)| Some((h, rest.split_once('$')?.1)))
-            .unwrap();
-        assert_eq!(head, "SCRAM-SHA-256");
-        assert!(v.starts_with("SCRAM-SHA-256$16:"));
-        assert_eq!(keys.split(':').count(), 2);
-    }
-}
-
 /// Sets `role`'s password to `password` through a low-round verifier, so the
 /// server never sees the password itself and each login stays cheap.
 pub async fn set_password(
@@ -110,4 +82,32 @@ pub async fn set_password(
             "setting the password of {role}"
         )))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pbkdf2_matches_rfc_7914_test_vector() {
+        // RFC 7914 section 11: PBKDF2-HMAC-SHA256("passwd", "salt", 1), first 32 bytes.
+        let expected = "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc";
+        let got: String = salted_password(b"passwd", b"salt", 1)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn verifier_has_postgres_shape() {
+        let v = verifier("0123abcd", b"0123456789abcdef", HARNESS_ITERATIONS);
+        let (head, keys) = v
+            .split_once('$')
+            .and_then(|(h, rest)| Some((h, rest.split_once('$')?.1)))
+            .unwrap();
+        assert_eq!(head, "SCRAM-SHA-256");
+        assert!(v.starts_with("SCRAM-SHA-256$16:"));
+        assert_eq!(keys.split(':').count(), 2);
+    }
 }

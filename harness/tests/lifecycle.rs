@@ -1,5 +1,8 @@
 //! A database per test: isolated, dropped on success, kept on failure.
 
+// Integration tests: an unwrap's panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use stellaops_harness::TestDb;

@@ -1,6 +1,9 @@
 //! The migration runner against a real server: templates, checksums,
 //! categories, rollback and the lock.
 
+// Integration tests: an unwrap's panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::fs;

@@ -2,6 +2,9 @@
 //! Each test uses a state folder of its own, so it starts (and stops) a
 //! server of its own without touching the one the rest of the run shares.
 
+// Integration tests: an unwrap's panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -1,5 +1,8 @@
 //! Tenant isolation as the restricted app role: the RLS pitfalls of DESIGN section 8.
 
+// Integration tests: an unwrap's panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use stellaops_harness::{APP_ROLE, HarnessError};

@@ -286,7 +286,7 @@ async fn apply_one(
             .execute(&mut *tx)
             .await
             .map_err(failed)?;
-        record(&mut *tx, m, started.elapsed())
+        record(&mut tx, m, started.elapsed())
             .await
             .map_err(failed)?;
         tx.commit().await.map_err(failed)?;
