@@ -124,7 +124,10 @@ async fn build_locked(
 
 /// The migrations create the roles NOLOGIN; tests log in as them, with the
 /// password the harness derives for this server.
-async fn enable_role_logins(server: &Server, conn: &mut PgConnection) -> Result<(), HarnessError> {
+pub(crate) async fn enable_role_logins(
+    server: &Server,
+    conn: &mut PgConnection,
+) -> Result<(), HarnessError> {
     for role in [APP_ROLE, SYSTEM_ROLE] {
         crate::scram::set_password(conn, role, &server.role_password(role), true).await?;
     }

@@ -15,7 +15,7 @@ use crate::config::redact;
 use crate::naming::{next_test_db_name, quote_ident};
 use crate::pool;
 use crate::sweep::{KEPT_MARK, drop_database, sweep_dead_runs};
-use crate::template::{APP_ROLE, SYSTEM_ROLE, ensure_template_with, exec};
+use crate::template::{APP_ROLE, SYSTEM_ROLE, enable_role_logins, ensure_template_with, exec};
 use crate::{HarnessError, Server};
 
 const POOL_SIZE: u32 = 4;
@@ -156,44 +156,63 @@ impl TestDb {
     /// `tenant` on every connection. The code is validated before any SQL runs.
     pub async fn tenant(&self, tenant: &str) -> Result<PgPool, HarnessError> {
         let tenant = TenantCode::parse(tenant)?;
-        let what = format!(
-            "connecting to {} as {APP_ROLE} for tenant {tenant}",
-            self.name
-        );
-        PgPoolOptions::new()
-            .max_connections(POOL_SIZE)
-            .acquire_timeout(ACQUIRE_LIMIT)
-            .after_connect(move |conn, _meta| {
-                let tenant = tenant.clone();
-                Box::pin(async move { set_tenant_for_session(conn, &tenant).await })
-            })
-            .connect_with(self.server.role_options(&self.name, APP_ROLE)?)
-            .await
-            .map_err(HarnessError::db(what))
+        self.role_pool(APP_ROLE, Some(tenant)).await
     }
 
     /// A pool that logs in as `stellaops_app` with no tenant set: what a
     /// request that forgot its tenant would see.
     pub async fn app_without_tenant(&self) -> Result<PgPool, HarnessError> {
-        self.role_pool(APP_ROLE).await
+        self.role_pool(APP_ROLE, None).await
     }
 
     /// A pool that logs in as `stellaops_system` (BYPASSRLS): only for the
     /// explicit cross-tenant operations.
     pub async fn system(&self) -> Result<PgPool, HarnessError> {
-        self.role_pool(SYSTEM_ROLE).await
+        self.role_pool(SYSTEM_ROLE, None).await
     }
 
-    async fn role_pool(&self, role: &str) -> Result<PgPool, HarnessError> {
-        PgPoolOptions::new()
-            .max_connections(POOL_SIZE)
-            .acquire_timeout(ACQUIRE_LIMIT)
-            .connect_with(self.server.role_options(&self.name, role)?)
-            .await
-            .map_err(HarnessError::db(format!(
-                "connecting to {} as {role}",
-                self.name
-            )))
+    async fn role_pool(
+        &self,
+        role: &str,
+        tenant: Option<TenantCode>,
+    ) -> Result<PgPool, HarnessError> {
+        let what = match &tenant {
+            Some(tenant) => format!("connecting to {} as {role} for tenant {tenant}", self.name),
+            None => format!("connecting to {} as {role}", self.name),
+        };
+        let connect = || {
+            let tenant = tenant.clone();
+            let what = what.clone();
+            let options = PgPoolOptions::new()
+                .max_connections(POOL_SIZE)
+                .acquire_timeout(ACQUIRE_LIMIT)
+                .after_connect(move |conn, _meta| {
+                    let tenant = tenant.clone();
+                    Box::pin(async move {
+                        match &tenant {
+                            Some(tenant) => set_tenant_for_session(conn, tenant).await,
+                            None => Ok(()),
+                        }
+                    })
+                });
+            let connect_options = self.server.role_options(&self.name, role);
+            async move {
+                options
+                    .connect_with(connect_options?)
+                    .await
+                    .map_err(HarnessError::db(what))
+            }
+        };
+        match connect().await {
+            // Another client of a shared server may have set the role's password
+            // from a differently spelled admin URL: set ours again, once.
+            Err(HarnessError::Database { source, .. }) if is_bad_password(&source) => {
+                let mut conn = self.server.connect_admin().await?;
+                enable_role_logins(&self.server, &mut conn).await?;
+                connect().await
+            }
+            outcome => outcome,
+        }
     }
 
     /// Drops the database now and reports any error, instead of on drop.
@@ -278,6 +297,14 @@ async fn finish(server: &Server, name: &str, failed: bool) -> Result<(), Harness
     } else {
         drop_database(&mut conn, name).await
     }
+}
+
+/// SQLSTATE 28P01: invalid_password.
+fn is_bad_password(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "28P01")
 }
 
 fn replace_database(url: &str, database: &str) -> String {

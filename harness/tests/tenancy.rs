@@ -204,3 +204,19 @@ async fn every_tenant_table_has_rls_enabled_forced_and_a_policy() {
         "tenant tables without forced RLS and a policy: {offenders:?}"
     );
 }
+
+#[tokio::test]
+async fn a_role_password_set_by_another_client_is_set_again() {
+    let db = stellaops_harness::TestDb::new().await.unwrap();
+    // What a client with a differently spelled admin URL would leave behind.
+    sqlx::raw_sql("ALTER ROLE stellaops_system PASSWORD 'set-by-someone-else'")
+        .execute(db.admin())
+        .await
+        .unwrap();
+    let system = db.system().await.unwrap();
+    let user: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(&system)
+        .await
+        .unwrap();
+    assert_eq!(user, stellaops_harness::SYSTEM_ROLE);
+}
