@@ -122,17 +122,27 @@ async fn an_unused_server_stops_by_itself() {
     );
 }
 
+/// Runs `pg-harness up` with `env` and returns what it said on failure.
+fn failed_up(env: &[(&str, &str)]) -> String {
+    let state = tempfile::tempdir().unwrap();
+    let mut cmd = pg_harness(state.path());
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let output = cmd.arg("up").output().unwrap();
+    assert!(
+        !output.status.success(),
+        "`pg-harness up` with {env:?} must fail"
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn a_missing_server_gives_one_error_that_lists_what_was_tried() {
-    let state = tempfile::tempdir().unwrap();
-    let output = pg_harness(state.path())
-        .env("STELLAOPS_PG_BACKEND", "local")
-        .env("STELLAOPS_PG_BIN", "/nonexistent/postgresql/bin")
-        .arg("up")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let message = String::from_utf8_lossy(&output.stderr);
+    let message = failed_up(&[
+        ("STELLAOPS_PG_BACKEND", "local"),
+        ("STELLAOPS_PG_BIN", "/nonexistent/postgresql/bin"),
+    ]);
     assert!(
         message.contains("no PostgreSQL server available; tried:"),
         "{message}"
@@ -148,13 +158,7 @@ fn a_missing_server_gives_one_error_that_lists_what_was_tried() {
         "{message}"
     );
 
-    let output = pg_harness(state.path())
-        .env("STELLAOPS_PG_BACKEND", "docker")
-        .env("PATH", "/nonexistent")
-        .arg("up")
-        .output()
-        .unwrap();
-    let message = String::from_utf8_lossy(&output.stderr);
+    let message = failed_up(&[("STELLAOPS_PG_BACKEND", "docker"), ("PATH", "/nonexistent")]);
     assert!(
         message.contains("docker: no reachable Docker engine"),
         "{message}"
@@ -163,16 +167,14 @@ fn a_missing_server_gives_one_error_that_lists_what_was_tried() {
 
 #[test]
 fn bad_settings_are_refused_with_the_variable_named() {
-    let state = tempfile::tempdir().unwrap();
-    let output = pg_harness(state.path())
-        .env("STELLAOPS_PG_BACKEND", "podman")
-        .arg("up")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let message = String::from_utf8_lossy(&output.stderr);
+    let message = failed_up(&[("STELLAOPS_PG_BACKEND", "podman")]);
     assert!(
         message.contains("STELLAOPS_PG_BACKEND=\"podman\""),
+        "{message}"
+    );
+    let message = failed_up(&[("STELLAOPS_PG_URL", "mysql://root@localhost/db")]);
+    assert!(
+        message.contains("STELLAOPS_PG_URL") && message.contains("postgres://"),
         "{message}"
     );
 }

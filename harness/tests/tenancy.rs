@@ -77,6 +77,21 @@ async fn inserting_for_a_foreign_tenant_is_rejected() {
 }
 
 #[tokio::test]
+async fn moving_a_row_into_another_tenant_is_rejected() {
+    let bundle = setup().await;
+    let id = insert_user(&bundle.acme, ACME, "alice").await.unwrap();
+    let err = sqlx::query("UPDATE authority.users SET tenant_id = $1 WHERE id = $2")
+        .bind(GLOBEX)
+        .bind(id)
+        .execute(&bundle.acme)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    assert_eq!(count_users(&bundle.globex).await, 0);
+    assert_eq!(count_users(&bundle.acme).await, 1);
+}
+
+#[tokio::test]
 async fn unique_key_conflict_does_not_reveal_another_tenants_row() {
     let bundle = setup().await;
     insert_user(&bundle.acme, ACME, "alice").await.unwrap();
