@@ -72,6 +72,12 @@ async fn build_locked(
     if database_exists(conn, name).await? {
         return Ok(());
     }
+    let started = std::time::Instant::now();
+    eprintln!(
+        "stellaops-harness: building template {name} ({} migrations of {} modules)",
+        set.migrations().len(),
+        set.modules().len()
+    );
     let scratch = format!("{TEMPLATE_BUILD_PREFIX}{}", &name[TEMPLATE_PREFIX.len()..]);
     drop_database(conn, &scratch).await?;
     exec(
@@ -118,7 +124,16 @@ async fn build_locked(
         "sealing the template",
     )
     .await?;
-    sweep_templates(conn, server.settings.keep_templates).await?;
+    let swept = sweep_templates(conn, server.settings.keep_templates).await?;
+    eprintln!(
+        "stellaops-harness: template {name} sealed in {} ms{}",
+        started.elapsed().as_millis(),
+        if swept.is_empty() {
+            String::new()
+        } else {
+            format!("; swept {} old database(s)", swept.len())
+        }
+    );
     Ok(())
 }
 
