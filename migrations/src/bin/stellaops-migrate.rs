@@ -12,7 +12,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection};
 use stellaops_migrations::{Category, MigrationSet, MigrationState, Migrator};
+
+const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,12 +68,22 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let set = MigrationSet::load(&cli.dir)?;
+    // One plain connection first: a pool would hide why it cannot connect behind a timeout.
+    let probe = tokio::time::timeout(CONNECT_LIMIT, PgConnection::connect(&cli.database_url)).await;
+    match probe {
+        Err(_) => {
+            return Err(
+                format!("cannot connect to --database-url within {CONNECT_LIMIT:?}").into(),
+            );
+        }
+        Ok(Err(e)) => return Err(format!("cannot connect to --database-url: {e}").into()),
+        Ok(Ok(conn)) => conn.close().await?,
+    }
     let pool = PgPoolOptions::new()
         .max_connections(2)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(CONNECT_LIMIT)
         .connect(&cli.database_url)
-        .await
-        .map_err(|e| format!("cannot connect to --database-url: {e}"))?;
+        .await?;
     let mut migrator = Migrator::new(set).lock_wait(Duration::from_secs(cli.lock_wait_secs));
     let code = match cli.command {
         Command::Apply { include } => {
