@@ -2,7 +2,10 @@
 //! schema contract suite, and determinism property tests.
 //!
 //! The suites run against [`stellaops_harness::TestDb`]; the harness's own
-//! tests (in `harness/tests/`) already prove isolation of the fixture itself.
-//! Module suites land here as the repositories of `stellaops-storage` do.
+//! tests (in `harness/tests/`) prove the fixture itself. Module suites land
+//! here as the repositories of `stellaops-storage` do.
 
+mod global_tables;
+
+pub use global_tables::{GLOBAL_TABLES, MODULE_TABLE_COUNTS, module_schemas};
 pub use stellaops_harness::{TestDb, test_db};
