@@ -1,6 +1,12 @@
 -- Authority module (shared/seeds/001): identities, clients, tokens, licenses.
 -- Global tables: tenants, scopes. Every other table is a tenant table:
 -- tenant_id first in every key, RLS enabled and forced, composite foreign keys.
+-- squawk-ignore-file prefer-bigint-over-int
+--   Waived: the int columns are counts, priorities, versions and attempts,
+--   bounded far below 2^31 by what they count.
+-- A migration must never queue behind application locks or run unbounded.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '120s';
 CREATE SCHEMA authority AUTHORIZATION stellaops_owner;
 SET LOCAL ROLE stellaops_owner;
 

@@ -1,6 +1,12 @@
 -- Notify module: channels, rules, templates, deliveries, digests, quiet hours,
 -- maintenance windows, escalations, on-call, inbox, incidents.
 -- Global table: locks. Every other table is a tenant table with RLS enabled and forced.
+-- squawk-ignore-file prefer-bigint-over-int, prefer-bigint-over-smallint
+--   Waived: the int columns are counts, priorities, versions and attempts,
+--   bounded far below 2^31 by what they count; smallint holds ISO weekdays.
+-- A migration must never queue behind application locks or run unbounded.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '120s';
 CREATE SCHEMA notify AUTHORIZATION stellaops_owner;
 SET LOCAL ROLE stellaops_owner;
 

@@ -1,6 +1,12 @@
 -- Scheduler module (shared/seeds/004): schedules, runs, jobs, workers, locks.
 -- Global tables: workers, locks (infrastructure shared by all tenants). Every
 -- other table is a tenant table with RLS enabled and forced.
+-- squawk-ignore-file prefer-bigint-over-int
+--   Waived: the int columns are counts, priorities, versions and attempts,
+--   bounded far below 2^31 by what they count.
+-- A migration must never queue behind application locks or run unbounded.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '120s';
 CREATE SCHEMA scheduler AUTHORIZATION stellaops_owner;
 SET LOCAL ROLE stellaops_owner;
 

@@ -70,6 +70,28 @@ pub enum MigrateError {
     )]
     LockTimeout { waited: Duration, holder: String },
 
+    #[error("{}, line {line}: expected `<module>/<file>.sql <sha256>`", .path.display())]
+    BadManifest { path: PathBuf, line: usize },
+
+    #[error(
+        "migration {file} changed after it was recorded in checksums.manifest \
+         (recorded {recorded}, file now {current}); never edit a merged migration, add a new one"
+    )]
+    ManifestChanged {
+        file: String,
+        recorded: String,
+        current: String,
+    },
+
+    #[error("migration {file} is recorded in checksums.manifest but its file is gone")]
+    ManifestMissingFile { file: String },
+
+    #[error(
+        "migration {file} is not recorded in checksums.manifest yet; run \
+         `cargo run -p stellaops-migrations --bin stellaops-migrate -- manifest --write`"
+    )]
+    ManifestUnrecorded { file: String },
+
     #[error("migration tracking table: {0}")]
     Database(#[from] sqlx::Error),
 }

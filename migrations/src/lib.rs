@@ -22,6 +22,7 @@
 mod category;
 mod error;
 mod lock;
+mod manifest;
 mod migration;
 mod migrator;
 mod source;
@@ -29,6 +30,7 @@ mod source;
 pub use category::Category;
 pub use error::MigrateError;
 pub use lock::{DEFAULT_LOCK_WAIT, MIGRATION_LOCK_KEY, MigrationLock};
+pub use manifest::{MANIFEST_FILE, Manifest};
 pub use migration::Migration;
 pub use migrator::{AppliedMigration, ApplyReport, MigrationState, Migrator, StatusRow};
 pub use source::{MigrationSet, default_dir};

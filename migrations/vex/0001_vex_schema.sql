@@ -2,6 +2,12 @@
 -- and edges, VEX statements and observations, linksets, consensus with holds,
 -- unknowns, evidence manifests. Every table is a tenant table with RLS
 -- enabled and forced.
+-- squawk-ignore-file prefer-bigint-over-int
+--   Waived: the int columns are counts, priorities, versions and attempts,
+--   bounded far below 2^31 by what they count.
+-- A migration must never queue behind application locks or run unbounded.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '120s';
 CREATE SCHEMA vex AUTHORIZATION stellaops_owner;
 SET LOCAL ROLE stellaops_owner;
 

@@ -4,6 +4,7 @@
 //! stellaops-migrate --database-url postgres://… apply [--include release] [--include data]
 //! stellaops-migrate --database-url postgres://… status
 //! stellaops-migrate --database-url postgres://… validate
+//! stellaops-migrate manifest [--write]
 //! ```
 
 use std::path::PathBuf;
@@ -13,7 +14,9 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection};
-use stellaops_migrations::{Category, MigrationSet, MigrationState, Migrator};
+use stellaops_migrations::{
+    Category, MANIFEST_FILE, Manifest, MigrationSet, MigrationState, Migrator,
+};
 
 const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 
@@ -23,9 +26,9 @@ const CONNECT_LIMIT: Duration = Duration::from_secs(10);
     about = "Apply and check the StellaOps PostgreSQL schemas"
 )]
 struct Cli {
-    /// Admin URL of the database to migrate.
+    /// Admin URL of the database to migrate (apply, status, validate).
     #[arg(long, env = "DATABASE_URL")]
-    database_url: String,
+    database_url: Option<String>,
     /// Folder holding modules.order and one folder per module.
     #[arg(long, default_value_os_t = stellaops_migrations::default_dir())]
     dir: PathBuf,
@@ -48,6 +51,12 @@ enum Command {
     Status,
     /// Fail if an applied migration changed or disappeared.
     Validate,
+    /// Check the migrations against checksums.manifest (no database needed).
+    Manifest {
+        /// Record the migrations not in the manifest yet.
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -68,8 +77,26 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let set = MigrationSet::load(&cli.dir)?;
+    if let Command::Manifest { write } = cli.command {
+        let mut manifest = Manifest::load(&cli.dir)?;
+        if write {
+            for file in manifest.record_new(&set) {
+                println!("recorded {file}");
+            }
+            manifest.write()?;
+        }
+        manifest.check(&set)?;
+        println!(
+            "ok: {} migrations match {MANIFEST_FILE}",
+            set.migrations().len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let database_url = cli
+        .database_url
+        .ok_or("--database-url (or DATABASE_URL) is required for this command")?;
     // One plain connection first: a pool would hide why it cannot connect behind a timeout.
-    let probe = tokio::time::timeout(CONNECT_LIMIT, PgConnection::connect(&cli.database_url)).await;
+    let probe = tokio::time::timeout(CONNECT_LIMIT, PgConnection::connect(&database_url)).await;
     match probe {
         Err(_) => {
             return Err(
@@ -82,7 +109,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let pool = PgPoolOptions::new()
         .max_connections(2)
         .acquire_timeout(CONNECT_LIMIT)
-        .connect(&cli.database_url)
+        .connect(&database_url)
         .await?;
     let mut migrator = Migrator::new(set).lock_wait(Duration::from_secs(cli.lock_wait_secs));
     let code = match cli.command {
@@ -144,6 +171,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("ok: every applied migration matches its file");
             ExitCode::SUCCESS
         }
+        Command::Manifest { .. } => ExitCode::SUCCESS,
     };
     pool.close().await;
     Ok(code)
