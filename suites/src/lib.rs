@@ -5,7 +5,9 @@
 //! tests (in `harness/tests/`) prove the fixture itself. Module suites land
 //! here as the repositories of `stellaops-storage` do.
 
+pub mod catalog;
 mod global_tables;
+pub mod rows;
 
 pub use global_tables::{GLOBAL_TABLES, MODULE_TABLE_COUNTS, module_schemas};
 pub use stellaops_harness::{TestDb, test_db};
