@@ -25,6 +25,6 @@ pub use config::{
 };
 pub use error::HarnessError;
 pub use fixture::test_db;
-pub use server::{Server, connect_with_retry, workspace_id};
+pub use server::{Server, connect_with_retry, lock_file, workspace_id};
 pub use template::{APP_ROLE, SYSTEM_ROLE, Template, ensure_template, ensure_template_with};
 pub use test_database::{TestDb, TestDbBuilder};

@@ -240,7 +240,7 @@ pub fn workspace_id(settings: &Settings) -> String {
 }
 
 /// Takes the state folder's exclusive lock, waiting at most [`SERVER_LOCK_WAIT`].
-pub(crate) async fn lock_file(paths: &StatePaths) -> Result<File, HarnessError> {
+pub async fn lock_file(paths: &StatePaths) -> Result<File, HarnessError> {
     let file = File::options()
         .create(true)
         .truncate(false)

@@ -16,8 +16,8 @@ use stellaops_harness::pool::{self, POOL_PREFIX};
 use stellaops_harness::state::{ServerState, StatePaths, unix_now};
 use stellaops_harness::sweep::{KEPT_MARK, drop_database};
 use stellaops_harness::{
-    BackendKind, HarnessError, Server, Settings, backend, ensure_template, reaper, redact,
-    workspace_id,
+    BackendKind, HarnessError, Server, Settings, backend, ensure_template, lock_file, reaper,
+    redact, workspace_id,
 };
 use stellaops_migrations::MigrationSet;
 
@@ -202,15 +202,8 @@ async fn status(settings: &Settings) -> Result<(), HarnessError> {
 async fn down(settings: &Settings) -> Result<(), HarnessError> {
     let mut stopped = 0;
     for (paths, state) in running_states(settings)? {
-        let lock = std::fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&paths.lock)
-            .ok();
-        if let Some(lock) = &lock {
-            let _ = lock.lock();
-        }
+        // Bounded: a process starting a server holds this lock only briefly.
+        let lock = lock_file(&paths).await?;
         reaper::run_stop_script(&state)?;
         reaper::remove_if_present(&paths.state);
         reaper::remove_if_present(&paths.activity);
@@ -220,6 +213,7 @@ async fn down(settings: &Settings) -> Result<(), HarnessError> {
             redact(&state.admin_url)
         );
         stopped += 1;
+        drop(lock);
     }
     if backend::docker::engine_reachable().await.is_ok() {
         let removed = backend::docker::remove_labelled(&workspace_id(settings)).await?;
