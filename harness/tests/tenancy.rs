@@ -199,28 +199,6 @@ async fn clone_gets_database_settings_and_grants_the_template_cannot_carry() {
 }
 
 #[tokio::test]
-async fn every_tenant_table_has_rls_enabled_forced_and_a_policy() {
-    let bundle = setup().await;
-    let offenders: Vec<String> = sqlx::query_scalar(
-        "SELECT n.nspname || '.' || c.relname
-           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-          WHERE c.relkind = 'r' AND n.nspname IN ('authority', 'scheduler')
-            AND NOT (c.relrowsecurity AND c.relforcerowsecurity
-                     AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid
-                                  AND p.polqual IS NOT NULL AND p.polwithcheck IS NOT NULL))
-          ORDER BY 1",
-    )
-    .fetch_all(bundle.db.admin())
-    .await
-    .unwrap();
-    assert!(
-        offenders.is_empty(),
-        "tenant tables without forced RLS and a policy: {offenders:?}"
-    );
-}
-
-#[tokio::test]
 async fn a_role_password_set_by_another_client_is_set_again() {
     let db = stellaops_harness::TestDb::new().await.unwrap();
     // What a client with a differently spelled admin URL would leave behind.
