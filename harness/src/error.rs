@@ -48,7 +48,7 @@ pub enum HarnessError {
     #[error("timed out after {waited:?} waiting for {what}")]
     Timeout { what: String, waited: Duration },
 
-    #[error("{what}: {source}")]
+    #[error("{what}: {}", explain(.source))]
     Database {
         what: String,
         #[source]
@@ -77,5 +77,52 @@ impl HarnessError {
     ) -> impl FnOnce(std::io::Error) -> HarnessError {
         let path = path.into();
         move |source| HarnessError::Io { what, path, source }
+    }
+}
+
+/// Why a server could not serve a request, when the error says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The connection broke or the server shut down or crashed.
+    WentAway,
+    /// The server accepted the connection but did not answer in time (frozen, overloaded).
+    NotAnswering,
+}
+
+/// Classifies `error`: `Some` when the server went away or stopped answering,
+/// `None` for errors a working server returns (SQL errors, decoding, …).
+///
+/// ```
+/// use stellaops_harness::{Unavailable, server_unavailable};
+/// let reset = sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into());
+/// assert_eq!(server_unavailable(&reset), Some(Unavailable::WentAway));
+/// assert_eq!(server_unavailable(&sqlx::Error::RowNotFound), None);
+/// ```
+pub fn server_unavailable(error: &sqlx::Error) -> Option<Unavailable> {
+    match error {
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            Some(Unavailable::NotAnswering)
+        }
+        sqlx::Error::Io(_) => Some(Unavailable::WentAway),
+        // admin_shutdown (also pg_terminate_backend), crash_shutdown, cannot_connect_now
+        sqlx::Error::Database(db)
+            if matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03")) =>
+        {
+            Some(Unavailable::WentAway)
+        }
+        sqlx::Error::Protocol(message)
+            if message.contains("closed") || message.contains("unexpected end") =>
+        {
+            Some(Unavailable::WentAway)
+        }
+        _ => None,
+    }
+}
+
+fn explain(error: &sqlx::Error) -> String {
+    match server_unavailable(error) {
+        Some(Unavailable::WentAway) => format!("the server went away ({error})"),
+        Some(Unavailable::NotAnswering) => format!("the server is not answering ({error})"),
+        None => error.to_string(),
     }
 }

@@ -6,6 +6,8 @@
 
 pub mod backend;
 mod config;
+mod docker_gate;
+mod dump;
 mod error;
 mod fixture;
 pub mod naming;
@@ -23,8 +25,9 @@ pub use backend::BackendKind;
 pub use config::{
     BackendChoice, CloneStrategy, DEFAULT_IMAGE, Settings, default_state_dir, redact,
 };
-pub use error::HarnessError;
+pub use docker_gate::{DockerGate, REQUIRE_DOCKER_VAR};
+pub use error::{HarnessError, Unavailable, server_unavailable};
 pub use fixture::test_db;
-pub use server::{Server, connect_with_retry, lock_file, workspace_id};
+pub use server::{Server, connect_with_retry, lock_file, workspace_id, workspace_id_of};
 pub use template::{APP_ROLE, SYSTEM_ROLE, Template, ensure_template, ensure_template_with};
 pub use test_database::{TestDb, TestDbBuilder};

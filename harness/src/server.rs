@@ -93,6 +93,11 @@ impl Server {
         &self.admin_url
     }
 
+    /// The admin URL with its database replaced by `database`.
+    pub fn database_url(&self, database: &str) -> String {
+        replace_database(&self.admin_url, database)
+    }
+
     /// Connect options for `database` as the superuser.
     pub fn admin_options(&self, database: &str) -> Result<PgConnectOptions, HarnessError> {
         Ok(parse_url(&self.admin_url)?.database(database))
@@ -137,6 +142,19 @@ impl Server {
     }
 }
 
+fn replace_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
+
 pub(crate) fn parse_url(url: &str) -> Result<PgConnectOptions, HarnessError> {
     PgConnectOptions::from_str(url).map_err(|e| HarnessError::Config {
         var: "STELLAOPS_PG_URL",
@@ -151,11 +169,19 @@ pub async fn connect_with_retry(url: &str, limit: Duration) -> Result<PgConnecti
     let started = Instant::now();
     let mut backoff = Duration::from_millis(20);
     loop {
-        let attempt = tokio::time::timeout(limit, PgConnection::connect_with(&options)).await;
+        let remaining = limit
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(100));
+        let attempt = tokio::time::timeout(remaining, PgConnection::connect_with(&options)).await;
         match attempt {
             Ok(Ok(conn)) => return Ok(conn),
             Ok(Err(e)) if started.elapsed() + backoff >= limit => return Err(e),
-            Err(_) => return Err(sqlx::Error::PoolTimedOut),
+            Err(_) => {
+                return Err(sqlx::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer to the login within {limit:?}"),
+                )));
+            }
             Ok(Err(_)) => {
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_millis(500));
@@ -233,8 +259,13 @@ async fn find_or_start(
 
 /// Identifies this workspace's state folder in container labels.
 pub fn workspace_id(settings: &Settings) -> String {
+    workspace_id_of(&settings.state_dir)
+}
+
+/// [`workspace_id`] of a state folder.
+pub fn workspace_id_of(state_dir: &std::path::Path) -> String {
     use sha2::{Digest, Sha256};
-    let path = fs::canonicalize(&settings.state_dir).unwrap_or_else(|_| settings.state_dir.clone());
+    let path = fs::canonicalize(state_dir).unwrap_or_else(|_| state_dir.to_path_buf());
     let digest = Sha256::digest(path.to_string_lossy().as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
@@ -267,5 +298,26 @@ pub async fn lock_file(paths: &StatePaths) -> Result<File, HarnessError> {
                 return Err(HarnessError::io("locking", &paths.lock)(e));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_is_replaced_in_urls() {
+        assert_eq!(
+            replace_database("postgres://a:b@h:1/postgres", "x"),
+            "postgres://a:b@h:1/x"
+        );
+        assert_eq!(
+            replace_database("postgres://a:b@h:1/postgres?sslmode=disable", "x"),
+            "postgres://a:b@h:1/x?sslmode=disable"
+        );
+        assert_eq!(
+            replace_database("postgres://a:b@h:1", "x"),
+            "postgres://a:b@h:1/x"
+        );
     }
 }

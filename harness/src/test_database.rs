@@ -143,7 +143,13 @@ impl TestDb {
 
     /// Superuser URL of this database. Carries a password.
     pub fn url(&self) -> String {
-        replace_database(self.server.admin_url(), &self.name)
+        self.server.database_url(&self.name)
+    }
+
+    /// pg_dump of this database with `args`, by a pg_dump of the server's
+    /// major version (the container's own on the docker backend).
+    pub async fn pg_dump(&self, args: &[&str]) -> Result<String, HarnessError> {
+        self.server.pg_dump(&self.name, args).await
     }
 
     /// A superuser pool on this database: setup, catalog checks, fixtures.
@@ -283,7 +289,7 @@ async fn finish(server: &Server, name: &str, failed: bool) -> Result<(), Harness
             "marking the failed test's database as kept",
         )
         .await?;
-        let url = replace_database(server.admin_url(), name);
+        let url = server.database_url(name);
         let shown = if server.kind == BackendKind::External {
             redact(&url)
         } else {
@@ -305,19 +311,6 @@ fn is_bad_password(error: &sqlx::Error) -> bool {
         .as_database_error()
         .and_then(|e| e.code())
         .is_some_and(|code| code == "28P01")
-}
-
-fn replace_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[after_scheme..].find('/') {
-        Some(slash) => &base[..after_scheme + slash],
-        None => base,
-    };
-    format!("{base}/{database}{query}")
 }
 
 fn shipped_set() -> Result<MigrationSet, HarnessError> {
@@ -346,25 +339,4 @@ async fn sweep_once(conn: &mut PgConnection) {
             }
         })
         .await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_database;
-
-    #[test]
-    fn database_is_replaced_in_urls() {
-        assert_eq!(
-            replace_database("postgres://a:b@h:1/postgres", "x"),
-            "postgres://a:b@h:1/x"
-        );
-        assert_eq!(
-            replace_database("postgres://a:b@h:1/postgres?sslmode=disable", "x"),
-            "postgres://a:b@h:1/x?sslmode=disable"
-        );
-        assert_eq!(
-            replace_database("postgres://a:b@h:1", "x"),
-            "postgres://a:b@h:1/x"
-        );
-    }
 }

@@ -34,6 +34,15 @@ impl MigrationLock {
         key: i64,
         max_wait: Duration,
     ) -> Result<Self, MigrateError> {
+        // A runner killed mid-migration leaves its session busy until the
+        // statement ends; with this check (PostgreSQL 14+) the server notices
+        // the lost client within a second, rolls back and frees the lock.
+        sqlx::query(
+            "SELECT set_config('client_connection_check_interval', '1s', false)
+              WHERE current_setting('server_version_num')::int >= 140000",
+        )
+        .execute(&mut conn)
+        .await?;
         let started = Instant::now();
         let mut backoff = FIRST_BACKOFF;
         loop {

@@ -9,7 +9,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use stellaops_suites::{TestDb, module_schemas};
 
@@ -19,15 +18,6 @@ const RESTRICT_KEY: &str = "stellaopsschemadump";
 
 fn committed_dump() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../migrations/schema.sql")
-}
-
-fn pg_dump() -> PathBuf {
-    let settings = stellaops_harness::Settings::from_env().unwrap();
-    stellaops_harness::backend::local::find_bin_dir(&settings)
-        .map(|dir| dir.join("pg_dump"))
-        .ok()
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| PathBuf::from("pg_dump"))
 }
 
 /// Drops what differs between runs and minor versions but not between schemas.
@@ -59,35 +49,32 @@ fn normalize(dump: &str) -> String {
 #[tokio::test]
 async fn migrated_schemas_match_the_committed_dump() {
     let db = TestDb::new().await.unwrap();
-    let pg_dump = pg_dump();
-    let supports_key = Command::new(&pg_dump)
-        .arg("--help")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).contains("--restrict-key"))
-        .unwrap_or(false);
-    let mut cmd = Command::new(&pg_dump);
-    cmd.args(["--schema-only", "--no-comments"]);
-    if supports_key {
-        cmd.arg(format!("--restrict-key={RESTRICT_KEY}"));
-    }
-    for schema in module_schemas() {
-        cmd.arg(format!("--schema={schema}"));
-    }
-    let output = cmd
-        .arg(format!("--dbname={}", db.url()))
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}; install PostgreSQL's client tools",
-                pg_dump.display()
-            )
-        });
+    // pg_dump refuses newer servers and prints differently across majors:
+    // the harness must pick the server's own.
+    let version = db.pg_dump(&["--version"]).await.unwrap();
+    let server_major = db.server().major_version;
     assert!(
-        output.status.success(),
-        "pg_dump failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+        version.contains(&format!("PostgreSQL) {server_major}.")),
+        "pg_dump of another major ({}) for a PostgreSQL {server_major} server",
+        version.trim()
     );
-    let dump = normalize(&String::from_utf8_lossy(&output.stdout));
+    let supports_key = db
+        .pg_dump(&["--help"])
+        .await
+        .unwrap()
+        .contains("--restrict-key");
+    let key = format!("--restrict-key={RESTRICT_KEY}");
+    let schemas: Vec<String> = module_schemas()
+        .iter()
+        .map(|schema| format!("--schema={schema}"))
+        .collect();
+    let mut args = vec!["--schema-only", "--no-comments"];
+    if supports_key {
+        args.push(&key);
+    }
+    args.extend(schemas.iter().map(String::as_str));
+    let dump = db.pg_dump(&args).await.unwrap();
+    let dump = normalize(&dump);
 
     let path = committed_dump();
     if std::env::var_os("STELLAOPS_BLESS").is_some() {
