@@ -204,16 +204,29 @@ async fn find_or_start(
 
     let result = async {
         if let Some(state) = ServerState::read(&paths.state)? {
-            if connect_with_retry(&state.admin_url, Duration::from_secs(3))
-                .await
-                .is_ok()
-            {
-                reaper::touch(&paths.activity)?;
-                return Ok(state);
+            match probe(&state.admin_url).await {
+                Probe::Alive => {
+                    reaper::touch(&paths.activity)?;
+                    return Ok(state);
+                }
+                // Replacing a server that still runs would fail every test
+                // using it: say so and leave it alone.
+                Probe::Refusing(reason) => {
+                    return Err(HarnessError::Backend {
+                        backend: kind.as_str(),
+                        reason: format!(
+                            "the workspace's server {} is running but {reason}; it is left \
+                             alone (`pg-harness down` replaces it)",
+                            redact(&state.admin_url)
+                        ),
+                    });
+                }
+                Probe::Dead => {
+                    // A server of a dead run: clear what it left before starting anew.
+                    let _ = reaper::run_stop_script(&state);
+                    reaper::remove_if_present(&paths.state);
+                }
             }
-            // A server of a dead run: clear what it left before starting anew.
-            let _ = reaper::run_stop_script(&state);
-            reaper::remove_if_present(&paths.state);
         }
         let state = match kind {
             BackendKind::Docker => docker::start(&settings.image, &workspace_id(settings)).await?,
@@ -255,6 +268,32 @@ async fn find_or_start(
     let state = result?;
     reaper::keep_alive_while_running(&paths.activity);
     Ok(state)
+}
+
+/// What one login to a recorded server shows.
+enum Probe {
+    Alive,
+    /// It runs (it answered, or holds the connection open) but serves no login.
+    Refusing(String),
+    /// Nothing listens, or the connection broke: a server of a dead run.
+    Dead,
+}
+
+async fn probe(admin_url: &str) -> Probe {
+    let Ok(options) = PgConnectOptions::from_str(admin_url) else {
+        return Probe::Dead;
+    };
+    match tokio::time::timeout(CONNECT_LIMIT, PgConnection::connect_with(&options)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Probe::Alive
+        }
+        Err(_) => Probe::Refusing(format!(
+            "does not answer a login within {CONNECT_LIMIT:?} (frozen or overloaded)"
+        )),
+        Ok(Err(sqlx::Error::Database(e))) => Probe::Refusing(format!("refuses logins: {e}")),
+        Ok(Err(_)) => Probe::Dead,
+    }
 }
 
 /// Identifies this workspace's state folder in container labels.

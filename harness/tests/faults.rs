@@ -338,6 +338,20 @@ async fn server_frozen(backend: BackendChoice) {
         "{acquired:?}"
     );
 
+    // The next run leaves a frozen server alone instead of replacing it
+    // under the tests that still use it.
+    let error = bounded(
+        FAILURE_LIMIT,
+        "the next run on the frozen server",
+        Server::acquire(&private.settings),
+    )
+    .await
+    .expect_err("a frozen server is neither reused nor replaced");
+    assert!(
+        error.to_string().contains("does not answer a login"),
+        "{error}"
+    );
+
     let remaining = FREEZE_FOR.saturating_sub(frozen_at.elapsed());
     tokio::time::sleep(remaining).await;
     private.thaw().await;
@@ -367,6 +381,12 @@ async fn server_frozen(backend: BackendChoice) {
         .await
         .unwrap();
     assert_eq!(one, 1);
+    let next = Server::acquire(&private.settings).await.unwrap();
+    assert_eq!(
+        next.state.as_ref().unwrap().token,
+        private.state().token,
+        "the thawed server is reused, not replaced"
+    );
     db.close().await.unwrap();
 }
 
