@@ -42,6 +42,9 @@ if [ "${FORCE:-0}" != 1 ]; then
   fi
 fi
 
+# An image this build replaces is removed once the new one is in place.
+previous="$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
+
 [ "$(id -u)" -eq 0 ] || die "run as root: debootstrap and chroot need it"
 if ! command -v debootstrap >/dev/null 2>&1; then
   say "installing debootstrap (Debian package)"
@@ -88,4 +91,7 @@ tar --numeric-owner -C "$rootfs" -c . | docker import \
 
 version="$(docker run --rm "$image" postgres --version)" \
   || { docker rmi "$image" >/dev/null 2>&1; die "the imported image does not run postgres"; }
+if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
+  docker rmi "$previous" >/dev/null 2>&1 && say "removed the image it replaces (${previous#sha256:})" || true
+fi
 say "built $image: $version (recipe $recipe)"

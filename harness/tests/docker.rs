@@ -106,6 +106,10 @@ async fn image_honours_the_official_contract(image: String) {
             .with_name(repo)
             .with_tag(tag)
             .with_cmd(["-c", "max_connections=42"])
+            .with_copy_to(
+                "/docker-entrypoint-initdb.d/01-seed.sql",
+                b"CREATE TABLE seeded (id int); INSERT INTO seeded VALUES (7);".to_vec(),
+            )
             .with_label("org.stellaops.harness.test", "contract")
             .start(),
     )
@@ -128,6 +132,11 @@ async fn image_honours_the_official_contract(image: String) {
     assert!(superuser);
     assert_eq!(database, "inventory", "POSTGRES_DB is created");
     assert_eq!(max_connections, "42", "arguments reach postgres");
+    let seeded: i32 = sqlx::query_scalar("SELECT id FROM seeded")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(seeded, 7, "init scripts run once, in POSTGRES_DB");
     conn.close().await.unwrap();
 
     let refused = PgConnection::connect(&url("wrong")).await.unwrap_err();
