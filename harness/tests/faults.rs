@@ -242,10 +242,15 @@ async fn server_killed_mid_test(backend: BackendChoice) {
         error.to_string().contains("the server went away"),
         "{error}"
     );
-    // Tearing down on a dead server ends too, with an error.
-    bounded(FAILURE_LIMIT, "closing the test database", db.close())
+    // Tearing down on a dead server ends too, with the same diagnosis (the
+    // message a failing test's teardown prints).
+    let error = bounded(FAILURE_LIMIT, "closing the test database", db.close())
         .await
         .expect_err("nothing to drop on a killed server");
+    assert!(
+        error.to_string().contains("the server went away"),
+        "{error}"
+    );
 
     // The next run finds the dead server, starts another and rebuilds the template.
     let server = bounded(
