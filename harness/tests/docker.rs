@@ -49,9 +49,14 @@ fn main() {
         gate.trial("docker::racing_starts_share_one_container", |image| {
             run(racing_starts_share_one_container(image.to_owned()))
         }),
-        gate.trial("docker::down_removes_the_labelled_containers", |image| {
-            run(down_removes_the_labelled_containers(image.to_owned()))
-        }),
+        gate.trial(
+            "docker::processes_share_one_container_and_down_removes_it",
+            |image| {
+                run(processes_share_one_container_and_down_removes_it(
+                    image.to_owned(),
+                ))
+            },
+        ),
         gate.trial("docker::idle_stop_leaves_no_container", |image| {
             run(idle_stop_leaves_no_container(image.to_owned()))
         }),
@@ -196,11 +201,19 @@ async fn racing_starts_share_one_container(image: String) {
     assert!(labelled_containers(&workspace).is_empty());
 }
 
-async fn down_removes_the_labelled_containers(image: String) {
+async fn processes_share_one_container_and_down_removes_it(image: String) {
     let state = tempfile::tempdir().unwrap();
     let workspace = workspace_id_of(state.path());
-    let url = stdout(&pg_harness(state.path(), &image).arg("up").output().unwrap());
-    assert!(url.starts_with("postgres://"), "{url}");
+    // Processes starting at once, as nextest starts them, share one container.
+    let racers: Vec<_> = (0..RACING_STARTS)
+        .map(|_| pg_harness(state.path(), &image).arg("up").spawn().unwrap())
+        .collect();
+    let urls: Vec<String> = racers
+        .into_iter()
+        .map(|child| stdout(&child.wait_with_output().unwrap()))
+        .collect();
+    assert!(urls[0].starts_with("postgres://"), "{urls:?}");
+    assert!(urls.iter().all(|url| url == &urls[0]), "{urls:?}");
     assert_eq!(labelled_containers(&workspace).len(), 1);
 
     // Even with its state file lost, `down` finds the container by label.
