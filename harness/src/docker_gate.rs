@@ -61,11 +61,6 @@ impl DockerGate {
         DockerGate { image, required }
     }
 
-    /// The image to run, when the docker-only tests run.
-    pub fn image(&self) -> Option<&str> {
-        self.image.as_deref().ok()
-    }
-
     /// A docker-only test: runs `test` with the image, or is skipped with
     /// the reason, or fails when Docker is required.
     pub fn trial<F>(&self, name: impl Into<String>, test: F) -> Trial

@@ -204,7 +204,7 @@ async fn find_or_start(
 
     let result = async {
         if let Some(state) = ServerState::read(&paths.state)? {
-            match probe(&state.admin_url).await {
+            match probe(&state).await {
                 Probe::Alive => {
                     reaper::touch(&paths.activity)?;
                     return Ok(state);
@@ -270,29 +270,55 @@ async fn find_or_start(
     Ok(state)
 }
 
-/// What one login to a recorded server shows.
+/// What a recorded server's process and one login to it show.
 enum Probe {
     Alive,
-    /// It runs (it answered, or holds the connection open) but serves no login.
+    /// Its process runs, but it serves no login (frozen, overloaded, refusing).
     Refusing(String),
-    /// Nothing listens, or the connection broke: a server of a dead run.
+    /// Its process is gone: a server of a dead run.
     Dead,
 }
 
-async fn probe(admin_url: &str) -> Probe {
-    let Ok(options) = PgConnectOptions::from_str(admin_url) else {
+async fn probe(state: &ServerState) -> Probe {
+    let Ok(options) = PgConnectOptions::from_str(&state.admin_url) else {
         return Probe::Dead;
     };
-    match tokio::time::timeout(CONNECT_LIMIT, PgConnection::connect_with(&options)).await {
-        Ok(Ok(conn)) => {
-            let _ = conn.close().await;
-            Probe::Alive
+    let refusal =
+        match tokio::time::timeout(CONNECT_LIMIT, PgConnection::connect_with(&options)).await {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                return Probe::Alive;
+            }
+            Err(_) => {
+                format!("does not answer a login within {CONNECT_LIMIT:?} (frozen or overloaded)")
+            }
+            // Nothing listens on its port: whatever runs under its pid now is not it.
+            Ok(Err(sqlx::Error::Io(e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Probe::Dead;
+            }
+            Ok(Err(e)) => format!("refuses logins: {e}"),
+        };
+    // Whatever answers (or not) on the port, only the recorded process's
+    // death makes the server replaceable.
+    if server_process_alive(state).await {
+        Probe::Refusing(refusal)
+    } else {
+        Probe::Dead
+    }
+}
+
+async fn server_process_alive(state: &ServerState) -> bool {
+    match (&state.container_id, state.pid) {
+        (Some(id), _) => docker::container_running(id).await,
+        (None, Some(pid)) => {
+            let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX));
+            // EPERM: it exists, under another account.
+            matches!(
+                nix::sys::signal::kill(pid, None),
+                Ok(()) | Err(nix::errno::Errno::EPERM)
+            )
         }
-        Err(_) => Probe::Refusing(format!(
-            "does not answer a login within {CONNECT_LIMIT:?} (frozen or overloaded)"
-        )),
-        Ok(Err(sqlx::Error::Database(e))) => Probe::Refusing(format!("refuses logins: {e}")),
-        Ok(Err(_)) => Probe::Dead,
+        (None, None) => false,
     }
 }
 

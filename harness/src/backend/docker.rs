@@ -46,6 +46,15 @@ pub async fn image_present(image: &str) -> bool {
         .is_ok()
 }
 
+/// Whether the container `id` exists and runs (paused counts as running).
+pub async fn container_running(id: &str) -> bool {
+    let mut cmd = Command::new("docker");
+    cmd.args(["inspect", "--format", "{{.State.Running}}", id]);
+    run_bounded(cmd, "docker inspect", PROBE_LIMIT)
+        .await
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "true")
+}
+
 /// Splits `repo[:tag]` (a registry host may carry a port: `host:5000/repo:tag`).
 fn split_image(image: &str) -> (&str, &str) {
     match image.rfind(':') {
