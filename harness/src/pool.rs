@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use sqlx::PgConnection;
 
-use crate::naming::{TEMPLATE_PREFIX, quote_ident};
+use crate::naming::{TEMPLATE_PREFIX, next_test_db_name, quote_ident};
 use crate::sweep::drop_database;
 use crate::template::{APP_ROLE, SYSTEM_ROLE, exec};
 use crate::{HarnessError, Server};
@@ -112,7 +112,21 @@ pub async fn refill(server: &Server, template: &str, target: usize) -> Result<us
             pool_prefix(template),
             &crate::state::random_hex()?[..8]
         );
-        create_database(server, &mut conn, Some(template), &name).await?;
+        // Prepared under a name of this process's own and renamed into the
+        // pool only when complete: a clone listed in the pool before its
+        // grants and settings were applied could be taken without them. If
+        // this process dies half-way, the dead-run sweep drops the staging copy.
+        let staging = next_test_db_name();
+        create_database(server, &mut conn, Some(template), &staging).await?;
+        let publish = format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            quote_ident(&staging),
+            quote_ident(&name)
+        );
+        if let Err(e) = exec(&mut conn, publish, "adding a clone to the pool").await {
+            let _ = drop_database(&mut conn, &staging).await;
+            return Err(e);
+        }
     }
     Ok(missing)
 }

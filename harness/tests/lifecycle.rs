@@ -6,7 +6,8 @@
 mod support;
 
 use stellaops_harness::TestDb;
-use stellaops_harness::sweep::KEPT_MARK;
+use stellaops_harness::pool::{pool_prefix, refill};
+use stellaops_harness::sweep::{KEPT_MARK, drop_database};
 use support::{ACME, count_users, database_exists, insert_user, setup};
 
 #[tokio::test]
@@ -111,4 +112,67 @@ async fn databases_of_dead_runs_are_swept_and_live_ones_are_not() {
         .execute(observer.admin())
         .await
         .unwrap();
+}
+
+/// Refills watched while they run: more than a pool's usual size.
+const WATCHED_REFILLS: usize = 6;
+
+#[tokio::test]
+async fn a_pooled_clone_is_listed_only_once_its_grants_and_settings_are_applied() {
+    let db = TestDb::new().await.unwrap();
+    let template = db.template().unwrap().to_owned();
+    let prefix = pool_prefix(&template);
+    let pooled = || {
+        sqlx::query_scalar::<_, String>(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+        )
+        .bind(&prefix)
+        .fetch_all(db.admin())
+    };
+    let before = pooled().await.unwrap();
+
+    let server = db.server().clone();
+    let filling = tokio::spawn({
+        let template = template.clone();
+        async move {
+            for round in 1..=WATCHED_REFILLS {
+                refill(&server, &template, 100 + 2 * round).await.unwrap();
+            }
+        }
+    });
+    // A clone taken between its CREATE and its ALTER DATABASE … SET would
+    // hand a test a database without timeouts or grants.
+    let mut unprepared = Vec::new();
+    let mut looks = 0;
+    while !filling.is_finished() {
+        let seen: Vec<String> = sqlx::query_scalar(
+            "SELECT datname FROM pg_database d
+              WHERE starts_with(datname, $1)
+                AND NOT EXISTS (SELECT 1 FROM pg_db_role_setting s
+                                 WHERE s.setdatabase = d.oid AND s.setrole = 0)",
+        )
+        .bind(&prefix)
+        .fetch_all(db.admin())
+        .await
+        .unwrap();
+        unprepared.extend(seen);
+        looks += 1;
+    }
+    filling.await.unwrap();
+
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url())
+        .await
+        .unwrap();
+    for name in pooled().await.unwrap() {
+        if !before.contains(&name) {
+            drop_database(&mut conn, &name).await.unwrap();
+        }
+    }
+    assert!(looks > 0);
+    unprepared.sort();
+    unprepared.dedup();
+    assert!(
+        unprepared.is_empty(),
+        "listed in the pool before it was prepared: {unprepared:?}"
+    );
 }
