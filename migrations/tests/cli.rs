@@ -110,3 +110,50 @@ fn an_unreachable_database_is_named_as_the_problem() {
         "the password must not be printed"
     );
 }
+
+/// sqlx-cli users type the flag after the subcommand; scripts set `DATABASE_URL`.
+#[tokio::test]
+async fn the_database_url_is_taken_on_either_side_of_the_subcommand_or_from_the_environment() {
+    let db = TestDb::builder().empty().build().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("modules.order"), "demo\n").unwrap();
+    fs::create_dir(dir.path().join("demo")).unwrap();
+    fs::write(dir.path().join("demo/0001_init.sql"), "CREATE SCHEMA demo;").unwrap();
+    let run = |args: &[&str], env_url: Option<&str>| {
+        let mut command = Command::new(MIGRATE);
+        command.env_remove("DATABASE_URL").args(args);
+        if let Some(url) = env_url {
+            command.env("DATABASE_URL", url);
+        }
+        command.output().unwrap()
+    };
+    let dir_arg = dir.path().to_str().unwrap();
+    let url = db.url();
+
+    let after = run(&["status", "--database-url", &url, "--dir", dir_arg], None);
+    assert!(after.status.success(), "{}", text(&after));
+    assert!(text(&after).contains("pending"), "{}", text(&after));
+
+    let applied = run(&["apply", "--dir", dir_arg, "--database-url", &url], None);
+    assert!(applied.status.success(), "{}", text(&applied));
+    assert!(text(&applied).contains("applied  demo"), "{}", text(&applied));
+
+    let from_env = run(&["status", "--dir", dir_arg], Some(&url));
+    assert!(from_env.status.success(), "{}", text(&from_env));
+    assert!(text(&from_env).contains("applied"), "{}", text(&from_env));
+
+    // The flag wins over the environment.
+    let both = run(
+        &["validate", "--dir", dir_arg, "--database-url", &url],
+        Some("postgres://nobody:secret@127.0.0.1:1/none"),
+    );
+    assert!(both.status.success(), "{}", text(&both));
+
+    let neither = run(&["status", "--dir", dir_arg], None);
+    assert!(!neither.status.success());
+    assert!(
+        text(&neither).contains("DATABASE_URL") || text(&neither).contains("--database-url"),
+        "{}",
+        text(&neither)
+    );
+}

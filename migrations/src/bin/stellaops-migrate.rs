@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! stellaops-migrate --database-url postgres://… apply [--include release] [--include data]
+//! stellaops-migrate apply --database-url postgres://…     (either side of the subcommand)
+//! DATABASE_URL=postgres://… stellaops-migrate apply
 //! stellaops-migrate --database-url postgres://… status
 //! stellaops-migrate --database-url postgres://… validate
 //! stellaops-migrate manifest [--write]
@@ -26,14 +28,16 @@ const CONNECT_LIMIT: Duration = Duration::from_secs(10);
     about = "Apply and check the StellaOps PostgreSQL schemas"
 )]
 struct Cli {
-    /// Admin URL of the database to migrate (apply, status, validate).
-    #[arg(long, env = "DATABASE_URL")]
+    /// Admin URL of the database to migrate (apply, status, validate); read
+    /// from `DATABASE_URL` when absent. Accepted before or after the
+    /// subcommand, as sqlx-cli users type it.
+    #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
     /// Folder holding modules.order and one folder per module.
-    #[arg(long, default_value_os_t = stellaops_migrations::default_dir())]
+    #[arg(long, default_value_os_t = stellaops_migrations::default_dir(), global = true)]
     dir: PathBuf,
     /// Longest wait for another runner's lock, in seconds.
-    #[arg(long, default_value_t = 120)]
+    #[arg(long, default_value_t = 120, global = true)]
     lock_wait_secs: u64,
     #[command(subcommand)]
     command: Command,
