@@ -59,6 +59,29 @@ impl FromStr for CloneStrategy {
     }
 }
 
+/// `STELLAOPS_PG_KEEPER`: whether test processes leave hand-out and drop to a keeper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeeperChoice {
+    Auto,
+    Off,
+}
+
+impl FromStr for KeeperChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" | "on" => Ok(KeeperChoice::Auto),
+            "off" => Ok(KeeperChoice::Off),
+            _ => Err("expected auto or off".to_owned()),
+        }
+    }
+}
+
+/// Pre-cloned databases kept ready per template; a keeper grows a pool that
+/// ran dry up to four times this.
+pub const DEFAULT_POOL_SIZE: usize = 8;
+
 /// The default image of the docker backend.
 pub const DEFAULT_IMAGE: &str = "postgres:16-alpine";
 /// How long a shared server may sit unused before it stops itself.
@@ -76,8 +99,9 @@ pub const DEFAULT_IDLE: Duration = Duration::from_secs(300);
 /// | `STELLAOPS_PG_OS_USER` | unprivileged user the local cluster runs as under root | postgres, else nobody |
 /// | `STELLAOPS_PG_IDLE_SECS` | idle seconds before a shared server stops | 300 |
 /// | `STELLAOPS_PG_CLONE_STRATEGY` | file_copy or wal_log | file_copy |
-/// | `STELLAOPS_PG_POOL_SIZE` | pre-cloned databases kept ready per template (0: clone on demand) | 4 |
+/// | `STELLAOPS_PG_POOL_SIZE` | pre-cloned databases kept ready per template (0: clone on demand) | 8 |
 /// | `STELLAOPS_PG_KEEP_TEMPLATES` | templates kept per server | 3 |
+/// | `STELLAOPS_PG_KEEPER` | `auto`: a keeper process hands out and drops databases; `off`: each test does it itself | auto |
 /// | `STELLAOPS_STATE_DIR` | where the server lock and state live | `<target>/stellaops-pg` |
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -91,6 +115,8 @@ pub struct Settings {
     pub clone_strategy: CloneStrategy,
     pub pool_size: usize,
     pub keep_templates: usize,
+    /// Whether test processes use (and launch) the keeper.
+    pub keeper: bool,
     pub state_dir: PathBuf,
 }
 
@@ -124,8 +150,9 @@ impl Settings {
             os_user: non_empty("STELLAOPS_PG_OS_USER"),
             idle: Duration::from_secs(idle_secs.max(5)),
             clone_strategy: parse_var("STELLAOPS_PG_CLONE_STRATEGY", CloneStrategy::FileCopy)?,
-            pool_size: parse_var("STELLAOPS_PG_POOL_SIZE", 4usize)?,
+            pool_size: parse_var("STELLAOPS_PG_POOL_SIZE", DEFAULT_POOL_SIZE)?,
             keep_templates: parse_var("STELLAOPS_PG_KEEP_TEMPLATES", 3usize)?.max(1),
+            keeper: parse_var("STELLAOPS_PG_KEEPER", KeeperChoice::Auto)? == KeeperChoice::Auto,
             state_dir: non_empty("STELLAOPS_STATE_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_state_dir),

@@ -10,6 +10,8 @@ mod docker_gate;
 mod dump;
 mod error;
 mod fixture;
+pub mod handle;
+pub mod keeper;
 pub mod naming;
 pub mod pool;
 mod process;
@@ -23,7 +25,8 @@ mod test_database;
 
 pub use backend::BackendKind;
 pub use config::{
-    BackendChoice, CloneStrategy, DEFAULT_IMAGE, Settings, default_state_dir, redact,
+    BackendChoice, CloneStrategy, DEFAULT_IMAGE, DEFAULT_POOL_SIZE, Settings, default_state_dir,
+    redact,
 };
 pub use docker_gate::{DockerGate, REQUIRE_DOCKER_VAR};
 pub use error::{HarnessError, Unavailable, server_unavailable};

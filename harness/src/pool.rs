@@ -10,9 +10,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use sqlx::PgConnection;
+use sqlx::{AssertSqlSafe, PgConnection, Row};
 
-use crate::naming::{TEMPLATE_PREFIX, next_test_db_name, quote_ident};
+use crate::naming::{TEMPLATE_PREFIX, next_test_db_name, quote_ident, quote_literal};
 use crate::sweep::drop_database;
 use crate::template::{APP_ROLE, SYSTEM_ROLE, exec};
 use crate::{HarnessError, Server};
@@ -21,6 +21,8 @@ pub const POOL_PREFIX: &str = "stellaops_pool_";
 
 /// Clones made ahead at most per refill, so one refill never hogs the server.
 const REFILL_BATCH: usize = 2;
+/// Longest the keeper waits for its warm-up session to leave a clone.
+const WARM_UP_EXIT_LIMIT: Duration = Duration::from_secs(2);
 /// Longest a background refill may take.
 const REFILL_LIMIT: Duration = Duration::from_secs(60);
 
@@ -81,24 +83,117 @@ pub async fn create_database(
 }
 
 /// Renames one pooled clone of `template` to `name`; false when none is left.
+///
+/// One round trip: a DO block walks the pool and renames the first clone it
+/// can. The rename is atomic, so two takers never get the same clone; one
+/// that loses a race finds its candidate gone and tries the next.
 pub async fn take(
     conn: &mut PgConnection,
     template: &str,
     name: &str,
 ) -> Result<bool, HarnessError> {
-    let candidates = pooled(conn, template).await?;
-    for candidate in candidates {
-        let rename = format!(
-            "ALTER DATABASE {} RENAME TO {}",
-            quote_ident(&candidate),
-            quote_ident(name)
-        );
-        // Another process may have taken it first: then it no longer exists, try the next.
-        if exec(conn, rename, "taking a pooled database").await.is_ok() {
-            return Ok(true);
-        }
+    let sql = format!(
+        "DO $take$
+         DECLARE candidate text;
+         BEGIN
+           FOR candidate IN
+             SELECT datname FROM pg_database WHERE starts_with(datname, {prefix}) ORDER BY oid
+           LOOP
+             BEGIN
+               EXECUTE format('ALTER DATABASE %I RENAME TO %I', candidate, {name});
+               RETURN;
+             EXCEPTION WHEN invalid_catalog_name THEN
+               NULL; -- another process took it first
+             END;
+           END LOOP;
+         END $take$;
+         SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = {name})",
+        prefix = quote_literal(&pool_prefix(template)),
+        name = quote_literal(name),
+    );
+    let rows = sqlx::raw_sql(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await
+        .map_err(HarnessError::db("taking a pooled database"))?;
+    let taken = rows
+        .last()
+        .map(|row| row.try_get::<bool, _>(0))
+        .transpose()
+        .map_err(HarnessError::db("taking a pooled database"))?;
+    Ok(taken == Some(true))
+}
+
+/// How many clones of `template` the pool holds.
+pub async fn pooled_count(conn: &mut PgConnection, template: &str) -> Result<usize, HarnessError> {
+    Ok(pooled(conn, template).await?.len())
+}
+
+/// Clones one database into the pool of `template`.
+///
+/// Prepared under a name of this process's own and renamed into the pool
+/// only when complete: a clone listed in the pool before its grants and
+/// settings were applied could be taken without them. If this process dies
+/// half-way, the dead-run sweep drops the staging copy.
+pub async fn add_one(
+    server: &Server,
+    conn: &mut PgConnection,
+    template: &str,
+) -> Result<(), HarnessError> {
+    let name = format!(
+        "{}{}",
+        pool_prefix(template),
+        &crate::state::random_hex()?[..8]
+    );
+    let staging = next_test_db_name();
+    create_database(server, conn, Some(template), &staging).await?;
+    if let Err(e) = warm_up(server, conn, &staging).await {
+        let _ = drop_database(conn, &staging).await;
+        return Err(e);
     }
-    Ok(false)
+    let publish = format!(
+        "ALTER DATABASE {} RENAME TO {}",
+        quote_ident(&staging),
+        quote_ident(&name)
+    );
+    if let Err(e) = exec(conn, publish, "adding a clone to the pool").await {
+        let _ = drop_database(conn, &staging).await;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Logs in to a fresh clone once, so that the server builds its relation
+/// cache file now rather than during the first login of the test that gets
+/// it (about 3 ms of every test process), then waits until that session
+/// has left: a rename waits for other sessions in steps of 100 ms.
+async fn warm_up(
+    server: &Server,
+    conn: &mut PgConnection,
+    database: &str,
+) -> Result<(), HarnessError> {
+    use sqlx::Connection;
+    let what = format!("warming up {database}");
+    let mut warm = sqlx::PgConnection::connect_with(&server.admin_options(database)?)
+        .await
+        .map_err(HarnessError::db(what.clone()))?;
+    sqlx::raw_sql("SELECT 1")
+        .execute(&mut warm)
+        .await
+        .map_err(HarnessError::db(what.clone()))?;
+    warm.close().await.map_err(HarnessError::db(what.clone()))?;
+    let started = std::time::Instant::now();
+    loop {
+        let sessions: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = $1")
+                .bind(database)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(HarnessError::db(what.clone()))?;
+        if sessions == 0 || started.elapsed() > WARM_UP_EXIT_LIMIT {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
 }
 
 /// Tops the pool of `template` up towards `target`, a few clones at a time.
@@ -107,26 +202,7 @@ pub async fn refill(server: &Server, template: &str, target: usize) -> Result<us
     let have = pooled(&mut conn, template).await?.len();
     let missing = target.saturating_sub(have).min(REFILL_BATCH);
     for _ in 0..missing {
-        let name = format!(
-            "{}{}",
-            pool_prefix(template),
-            &crate::state::random_hex()?[..8]
-        );
-        // Prepared under a name of this process's own and renamed into the
-        // pool only when complete: a clone listed in the pool before its
-        // grants and settings were applied could be taken without them. If
-        // this process dies half-way, the dead-run sweep drops the staging copy.
-        let staging = next_test_db_name();
-        create_database(server, &mut conn, Some(template), &staging).await?;
-        let publish = format!(
-            "ALTER DATABASE {} RENAME TO {}",
-            quote_ident(&staging),
-            quote_ident(&name)
-        );
-        if let Err(e) = exec(&mut conn, publish, "adding a clone to the pool").await {
-            let _ = drop_database(&mut conn, &staging).await;
-            return Err(e);
-        }
+        add_one(server, &mut conn, template).await?;
     }
     Ok(missing)
 }

@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
-use tokio::sync::OnceCell;
 
 use crate::HarnessError;
 use crate::backend::{self, BackendKind, docker, local};
 use crate::config::{Settings, credentials, redact};
+use crate::handle::ServerHandle;
+use crate::keeper::KeeperPaths;
 use crate::reaper;
 use crate::state::{ServerState, StatePaths};
 
@@ -30,27 +31,90 @@ pub struct Server {
     /// Present for servers the harness started (local, docker).
     pub state: Option<ServerState>,
     pub settings: Settings,
+    /// Found by a login in this process, not only read from a handle.
+    pub verified: bool,
 }
+
+/// This process's shared server; replaced when a handle turned out stale.
+static SHARED: tokio::sync::Mutex<Option<Arc<Server>>> = tokio::sync::Mutex::const_new(None);
 
 impl Server {
     /// The server of this workspace, found or started once per process from
     /// the environment's settings.
+    ///
+    /// A process after the first reads the handle the first one left
+    /// (two small files, no login); the first finds or starts the server
+    /// under the state folder's lock and leaves that handle. A handle that
+    /// turns out stale is replaced through [`Server::reacquire`].
     pub async fn shared() -> Result<Arc<Server>, HarnessError> {
-        static SHARED: OnceCell<Arc<Server>> = OnceCell::const_new();
-        SHARED
-            .get_or_try_init(|| async {
-                let settings = Settings::from_env()?;
-                let server = Server::acquire(&settings).await?;
-                eprintln!(
-                    "stellaops-harness: using the {} backend ({}): {}",
-                    server.kind,
-                    server.reason,
-                    redact(&server.admin_url)
-                );
-                Ok(Arc::new(server))
-            })
-            .await
-            .cloned()
+        let mut slot = SHARED.lock().await;
+        if let Some(server) = slot.as_ref() {
+            return Ok(server.clone());
+        }
+        let settings = Settings::from_env()?;
+        let server = match ServerHandle::read_current(&settings) {
+            Some((handle, state)) => {
+                let server = Server::from_handle(&handle, state, &settings)?;
+                if let Some(state) = &server.state {
+                    let paths = StatePaths::new(&settings.state_dir, &state.backend);
+                    reaper::touch(&paths.activity)?;
+                    reaper::keep_alive_while_running(&paths.activity);
+                }
+                server
+            }
+            None => Server::acquire(&settings).await?,
+        };
+        eprintln!(
+            "stellaops-harness: using the {} backend ({}): {}",
+            server.kind,
+            server.reason,
+            redact(&server.admin_url)
+        );
+        let server = Arc::new(server);
+        *slot = Some(server.clone());
+        Ok(server)
+    }
+
+    /// Finds or starts the server the verified way (lock, probe, start if
+    /// dead) and makes it this process's shared server: for when the one a
+    /// handle named turned out gone.
+    pub async fn reacquire() -> Result<Arc<Server>, HarnessError> {
+        let mut slot = SHARED.lock().await;
+        let settings = Settings::from_env()?;
+        ServerHandle::remove(&settings);
+        let server = Arc::new(Server::acquire(&settings).await?);
+        eprintln!(
+            "stellaops-harness: the recorded server did not answer; now using {}",
+            redact(&server.admin_url)
+        );
+        *slot = Some(server.clone());
+        Ok(server)
+    }
+
+    /// A server as a handle records it, without asking it anything.
+    pub fn from_handle(
+        handle: &ServerHandle,
+        state: Option<ServerState>,
+        settings: &Settings,
+    ) -> Result<Server, HarnessError> {
+        let kind = handle.kind().ok_or_else(|| HarnessError::State {
+            path: crate::handle::handle_path(settings),
+            reason: format!("unknown backend {:?}", handle.backend),
+        })?;
+        Ok(Server {
+            kind,
+            reason: handle.reason.clone(),
+            admin_url: handle.admin_url.clone(),
+            major_version: handle.major_version,
+            state,
+            settings: settings.clone(),
+            verified: false,
+        })
+    }
+
+    /// The keeper of this server: its socket, lock and log.
+    pub fn keeper_paths(&self) -> KeeperPaths {
+        KeeperPaths::new(&self.settings.state_dir, &self.admin_url)
     }
 
     /// Finds the workspace's running server for `settings`' backend, or starts
@@ -78,14 +142,26 @@ impl Server {
             .await
             .map_err(HarnessError::db("reading the server version"))?;
         let _ = conn.close().await;
-        Ok(Server {
+        let server = Server {
             kind: selection.kind,
             reason: selection.reason,
             admin_url,
             major_version: version_num.parse::<u32>().map(|n| n / 10_000).unwrap_or(0),
             state,
             settings: settings.clone(),
-        })
+            verified: true,
+        };
+        ServerHandle::new(
+            server.kind,
+            &server.reason,
+            &server.admin_url,
+            server.major_version,
+            server.state.as_ref(),
+        )
+        .write(settings)
+        // Only later processes' shortcut: without it they take the verified path too.
+        .unwrap_or_else(|e| eprintln!("stellaops-harness: {e}"));
+        Ok(server)
     }
 
     /// The superuser URL (it carries a password: print it through [`redact`]).

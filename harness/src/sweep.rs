@@ -93,6 +93,22 @@ pub async fn sweep_templates(
     Ok(dropped)
 }
 
+/// Marks a failed test's database as kept for [`KEEP_FOR`].
+pub async fn mark_kept(conn: &mut PgConnection, name: &str) -> Result<(), HarnessError> {
+    let sql = format!(
+        "COMMENT ON DATABASE {} IS '{KEPT_MARK} {}'",
+        quote_ident(name),
+        unix_now()
+    );
+    sqlx::raw_sql(AssertSqlSafe(sql))
+        .execute(conn)
+        .await
+        .map_err(HarnessError::db(format!(
+            "marking the failed test's database {name} as kept"
+        )))?;
+    Ok(())
+}
+
 /// Drops a database, ending its sessions first.
 pub async fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), HarnessError> {
     let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(name));

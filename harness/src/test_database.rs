@@ -5,22 +5,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 use stellaops_migrations::MigrationSet;
 use stellaops_storage::{TenantCode, set_tenant_for_session};
 use tokio::sync::OnceCell;
 
 use crate::backend::BackendKind;
 use crate::config::redact;
-use crate::naming::{next_test_db_name, quote_ident};
+use crate::handle::handle_path;
+use crate::keeper::{self, KeeperUnavailable, Launch, Reply, Request};
+use crate::naming::{next_test_db_name, template_name};
 use crate::pool;
-use crate::sweep::{KEPT_MARK, drop_database, sweep_dead_runs};
-use crate::template::{APP_ROLE, SYSTEM_ROLE, enable_role_logins, ensure_template_with, exec};
-use crate::{HarnessError, Server};
+use crate::sweep::{drop_database, mark_kept, sweep_dead_runs};
+use crate::template::{APP_ROLE, SYSTEM_ROLE, enable_role_logins, ensure_template_with};
+use crate::{HarnessError, Server, server_unavailable};
 
 const POOL_SIZE: u32 = 4;
 const ACQUIRE_LIMIT: Duration = Duration::from_secs(10);
 const TEARDOWN_LIMIT: Duration = Duration::from_secs(30);
+/// A keeper answers in well under a millisecond; past this it is taken as stuck.
+const KEEPER_LIMIT: Duration = Duration::from_secs(15);
 
 /// A fully migrated database of a test's own, cloned from the shared template.
 ///
@@ -71,12 +75,21 @@ impl TestDbBuilder {
 
     pub async fn build(self) -> Result<TestDb, HarnessError> {
         let server = Server::shared().await?;
-        TestDb::create(server, self).await
+        match TestDb::create(server.clone(), &self).await {
+            // The handle named a server that is gone or was replaced: find
+            // the workspace's server the verified way (restarting it if it
+            // died) and try once more.
+            Err(e) if !server.verified && suggests_stale_server(&e) => {
+                let server = Server::reacquire().await?;
+                TestDb::create(server, &self).await
+            }
+            outcome => outcome,
+        }
     }
 
     /// Like [`build`](Self::build), on a given server rather than the shared one.
     pub async fn build_on(self, server: Arc<Server>) -> Result<TestDb, HarnessError> {
-        TestDb::create(server, self).await
+        TestDb::create(server, &self).await
     }
 }
 
@@ -90,21 +103,57 @@ impl TestDb {
         TestDbBuilder::default()
     }
 
-    async fn create(server: Arc<Server>, options: TestDbBuilder) -> Result<TestDb, HarnessError> {
-        let mut conn = server.connect_admin().await?;
-        sweep_once(&mut conn).await;
-        let template = if options.empty {
+    async fn create(server: Arc<Server>, options: &TestDbBuilder) -> Result<TestDb, HarnessError> {
+        let name = next_test_db_name();
+        let set = if options.empty {
             None
         } else {
-            let set = match &options.migrations {
+            Some(match &options.migrations {
                 Some(dir) => MigrationSet::load(dir)?,
                 None => shipped_set()?,
-            };
-            Some(ensure_template_with(&server, &set, &mut conn).await?.name)
+            })
         };
-        let name = next_test_db_name();
+        let expected_template = set
+            .as_ref()
+            .map(|set| template_name(&set.fingerprint(), server.major_version));
+        let pooled = server.settings.pool_size > 0;
+
+        // The fast path: the keeper renames a pre-cloned database to our
+        // name. No login, no clone, no catalog query on this process's side.
+        let mut keeper_answers = false;
+        if server.settings.keeper
+            && pooled
+            && let Some(template) = &expected_template
+        {
+            let paths = server.keeper_paths();
+            let take = Request::Take {
+                template: template.clone(),
+                database: name.clone(),
+            };
+            match keeper::request(&paths, &take, KEEPER_LIMIT).await {
+                Ok(Reply::Ok(_)) => {
+                    return Ok(TestDb::assemble(server, name, Some(template.clone())));
+                }
+                Ok(Reply::Miss) => keeper_answers = true,
+                Ok(Reply::Err(why)) => {
+                    eprintln!("stellaops-harness: the keeper could not hand out a database: {why}")
+                }
+                Err(KeeperUnavailable::NotRunning(_)) => launch_keeper(&server, &paths),
+                Err(e) => eprintln!("stellaops-harness: {e}; working without it"),
+            }
+        }
+
+        let mut conn = server.connect_admin().await?;
+        if !keeper_answers {
+            sweep_once(&mut conn).await;
+        }
+        let template = match &set {
+            Some(set) => Some(ensure_template_with(&server, set, &mut conn).await?.name),
+            None => None,
+        };
         match &template {
-            Some(template) if server.settings.pool_size > 0 => {
+            // The keeper just found the pool empty: clone rather than look again.
+            Some(template) if pooled && !keeper_answers => {
                 if !pool::take(&mut conn, template, &name).await? {
                     pool::create_database(&server, &mut conn, Some(template), &name).await?;
                 }
@@ -114,17 +163,22 @@ impl TestDb {
                 pool::create_database(&server, &mut conn, template.as_deref(), &name).await?
             }
         }
+        let _ = conn.close().await;
+        Ok(TestDb::assemble(server, name, template))
+    }
+
+    fn assemble(server: Arc<Server>, name: String, template: Option<String>) -> TestDb {
         let admin = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
             .acquire_timeout(ACQUIRE_LIMIT)
-            .connect_lazy_with(server.admin_options(&name)?);
-        Ok(TestDb {
+            .connect_lazy_with(server.admin_options(&name).unwrap_or_default());
+        TestDb {
             server,
             name,
             admin,
             template,
             closed: false,
-        })
+        }
     }
 
     /// The database's name.
@@ -221,10 +275,20 @@ impl TestDb {
         }
     }
 
-    /// Drops the database now and reports any error, instead of on drop.
+    /// Hands the database back now and reports any error, instead of on drop.
     pub async fn close(mut self) -> Result<(), HarnessError> {
         self.closed = true;
         self.admin.close().await;
+        if self.server.settings.keeper {
+            let hand_back = Request::Return {
+                database: self.name.clone(),
+            };
+            if let Ok(Reply::Ok(_)) =
+                keeper::request(&self.server.keeper_paths(), &hand_back, KEEPER_LIMIT).await
+            {
+                return Ok(());
+            }
+        }
         let mut conn = self.server.connect_admin().await?;
         drop_database(&mut conn, &self.name).await
     }
@@ -236,6 +300,27 @@ impl Drop for TestDb {
             return;
         }
         let failed = std::thread::panicking();
+        // The keeper drops a passing test's database, or marks a failing
+        // one's as kept, while this process exits.
+        if self.server.settings.keeper {
+            let request = if failed {
+                Request::Keep {
+                    database: self.name.clone(),
+                }
+            } else {
+                Request::Return {
+                    database: self.name.clone(),
+                }
+            };
+            let answer =
+                keeper::request_blocking(&self.server.keeper_paths(), &request, KEEPER_LIMIT);
+            if let Ok(Reply::Ok(_)) = answer {
+                if failed {
+                    report_kept(&self.server, &self.name);
+                }
+                return;
+            }
+        }
         let server = self.server.clone();
         let name = self.name.clone();
         // Drop cannot await, and may run inside the test's runtime: finish on a thread of our own.
@@ -278,30 +363,54 @@ impl Drop for TestDb {
 async fn finish(server: &Server, name: &str, failed: bool) -> Result<(), HarnessError> {
     let mut conn = server.connect_admin().await?;
     if failed {
-        let mark = format!(
-            "COMMENT ON DATABASE {} IS '{KEPT_MARK} {}'",
-            quote_ident(name),
-            crate::state::unix_now()
-        );
-        exec(
-            &mut conn,
-            mark,
-            "marking the failed test's database as kept",
-        )
-        .await?;
-        let url = server.database_url(name);
-        let shown = if server.kind == BackendKind::External {
-            redact(&url)
-        } else {
-            url
-        };
-        eprintln!(
-            "stellaops-harness: test failed; its database is kept for 24 h: {shown}\n  \
-             (psql '{shown}'; `pg-harness down` removes it with the server)"
-        );
+        mark_kept(&mut conn, name).await?;
+        report_kept(server, name);
         Ok(())
     } else {
         drop_database(&mut conn, name).await
+    }
+}
+
+fn report_kept(server: &Server, name: &str) {
+    let url = server.database_url(name);
+    let shown = if server.kind == BackendKind::External {
+        redact(&url)
+    } else {
+        url
+    };
+    eprintln!(
+        "stellaops-harness: test failed; its database is kept for 24 h: {shown}\n  \
+         (psql '{shown}'; `pg-harness down` removes it with the server)"
+    );
+}
+
+/// Starts a keeper for the next processes; this one works without it.
+fn launch_keeper(server: &Server, paths: &keeper::KeeperPaths) {
+    static HINTED: std::sync::Once = std::sync::Once::new();
+    match keeper::launch(paths, &handle_path(&server.settings)) {
+        Launch::NoBinary(why) => HINTED.call_once(|| {
+            eprintln!(
+                "stellaops-harness: no keeper ({why}); each test clones and drops its own \
+                 database, which is slower"
+            )
+        }),
+        Launch::Failed(why) => eprintln!("stellaops-harness: starting the keeper: {why}"),
+        Launch::Started(_) | Launch::AlreadyStarting => {}
+    }
+}
+
+/// Errors that a server other than the one a handle named would explain.
+fn suggests_stale_server(error: &HarnessError) -> bool {
+    match error {
+        HarnessError::Database { source, .. } => {
+            server_unavailable(source).is_some()
+                || source
+                    .as_database_error()
+                    .and_then(|e| e.code())
+                    .is_some_and(|code| code == "28P01" || code == "28000")
+        }
+        HarnessError::Timeout { .. } => true,
+        _ => false,
     }
 }
 

@@ -136,7 +136,11 @@ async fn the_database_url_is_taken_on_either_side_of_the_subcommand_or_from_the_
 
     let applied = run(&["apply", "--dir", dir_arg, "--database-url", &url], None);
     assert!(applied.status.success(), "{}", text(&applied));
-    assert!(text(&applied).contains("applied  demo"), "{}", text(&applied));
+    assert!(
+        text(&applied).contains("applied  demo"),
+        "{}",
+        text(&applied)
+    );
 
     let from_env = run(&["status", "--dir", dir_arg], Some(&url));
     assert!(from_env.status.success(), "{}", text(&from_env));

@@ -4,13 +4,19 @@
 //! pg-harness up       find or start the server, build the template, print the admin URL
 //! pg-harness url      print the admin URL of the running server
 //! pg-harness status   backend, server, templates and test databases
-//! pg-harness down     stop the servers and containers this workspace started
+//! pg-harness down     stop the servers, keepers and containers this workspace started
+//! pg-harness keeper --handle <file>
+//!                     run a server's keeper (test processes start it themselves)
 //! ```
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use sqlx::Connection;
+use stellaops_harness::handle::handle_path;
+use stellaops_harness::keeper::{self, KeeperPaths, Launch, Reply, Request};
 use stellaops_harness::naming::{Owner, TEMPLATE_PREFIX, TEST_DB_PREFIX};
 use stellaops_harness::pool::{self, POOL_PREFIX};
 use stellaops_harness::state::{ServerState, StatePaths, unix_now};
@@ -39,8 +45,17 @@ enum Command {
     Url,
     /// Show the backend, the server, its templates and test databases.
     Status,
-    /// Stop the servers and containers this workspace started.
+    /// Stop the servers, keepers and containers this workspace started.
     Down,
+    /// Run the keeper of the server a handle file names: hands out pooled
+    /// databases, refills the pools, drops returned databases. Test
+    /// processes start it when none runs; it stops with its server or
+    /// after the idle period.
+    Keeper {
+        /// The server handle (`target/stellaops-pg/handle-*.json`).
+        #[arg(long)]
+        handle: PathBuf,
+    },
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -52,6 +67,7 @@ async fn main() -> ExitCode {
             Command::Url => url(&settings).await,
             Command::Status => status(&settings).await,
             Command::Down => down(&settings).await,
+            Command::Keeper { handle } => keeper::run(settings, &handle).await,
         },
         Err(e) => Err(e),
     };
@@ -82,6 +98,18 @@ async fn up(settings: &Settings) -> Result<(), HarnessError> {
         "pg-harness: {} pre-cloned database(s) ready",
         settings.pool_size
     );
+    if settings.keeper {
+        let paths = server.keeper_paths();
+        match keeper::launch(&paths, &handle_path(settings)) {
+            Launch::Started(_) => {
+                eprintln!("pg-harness: keeper started (log {})", paths.log.display())
+            }
+            Launch::AlreadyStarting => eprintln!("pg-harness: keeper running"),
+            Launch::NoBinary(why) | Launch::Failed(why) => {
+                eprintln!("pg-harness: no keeper: {why}")
+            }
+        }
+    }
     if server.state.is_some() {
         eprintln!(
             "pg-harness: the server stops by itself after {} s unused, or with `pg-harness down`",
@@ -159,6 +187,17 @@ async fn status(settings: &Settings) -> Result<(), HarnessError> {
     if urls.is_empty() {
         println!("server         none running (`pg-harness up` starts one)");
     }
+    for (_, url) in &urls {
+        let paths = KeeperPaths::new(&settings.state_dir, url);
+        match keeper::request_blocking(&paths, &Request::Ping, Duration::from_secs(2)) {
+            Ok(Reply::Ok(pid)) => println!(
+                "keeper         pid {pid}, socket {}, log {}",
+                paths.socket.display(),
+                paths.log.display()
+            ),
+            _ => println!("keeper         none (the next test process starts one)"),
+        }
+    }
     for (backend, url) in urls {
         let Ok(mut conn) = sqlx::PgConnection::connect(&url).await else {
             println!("  {backend}: not reachable");
@@ -199,7 +238,49 @@ async fn status(settings: &Settings) -> Result<(), HarnessError> {
     Ok(())
 }
 
+/// Asks every keeper of the state folder to exit, then makes sure it did.
+fn stop_keepers(settings: &Settings) -> usize {
+    let mut stopped = 0;
+    for pid_file in KeeperPaths::pid_files(&settings.state_dir) {
+        let Some(pid) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+        else {
+            let _ = std::fs::remove_file(&pid_file);
+            continue;
+        };
+        let socket = pid_file.with_extension("sock");
+        let asked = socket.exists().then(|| {
+            let paths = KeeperPaths {
+                socket: socket.clone(),
+                ..KeeperPaths::new(&settings.state_dir, "")
+            };
+            keeper::request_blocking(&paths, &Request::Quit, Duration::from_secs(5))
+        });
+        let pid = nix::unistd::Pid::from_raw(pid);
+        if !matches!(asked, Some(Ok(Reply::Ok(_)))) {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        }
+        // Bounded: a keeper exits within one tick; past that it is killed.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while nix::sys::signal::kill(pid, None).is_ok() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if nix::sys::signal::kill(pid, None).is_ok() {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        }
+        let _ = std::fs::remove_file(&pid_file);
+        let _ = std::fs::remove_file(&socket);
+        stopped += 1;
+    }
+    stopped
+}
+
 async fn down(settings: &Settings) -> Result<(), HarnessError> {
+    let keepers = stop_keepers(settings);
+    if keepers > 0 {
+        println!("stopped {keepers} keeper(s)");
+    }
     let mut stopped = 0;
     for (paths, state) in running_states(settings)? {
         // Bounded: a process starting a server holds this lock only briefly.
