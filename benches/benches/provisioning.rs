@@ -1,245 +1,403 @@
-//! How fast a test gets its database, measured side by side in one run:
+//! What a test pays for its database, measured as whole test processes,
+//! side by side in one run.
 //!
-//! - `handout/pooled`: `TestDb::new()` taking a pre-cloned database from a
-//!   warm pool (the default: a rename);
-//! - `handout/clone_file_copy`, `handout/clone_wal_log`: `TestDb::new()` with
-//!   the pool off, cloning the sealed template with each strategy;
-//! - `handout/migrate_from_scratch`: a new empty database migrated with every
-//!   shipped migration (what a harness without templates does per test);
-//! - `server/cold_start`: initdb and start of a throwaway local cluster.
+//! nextest runs every test in a process of its own, so the cost that counts
+//! is a process: start, login, hand-out, the test's query, teardown. This
+//! bench spawns the probe test binary (`benches/tests/probe.rs`) once per
+//! sample, exactly as nextest does (`<binary> --exact <test> --ignored`),
+//! and times each process's wall clock. Paths, interleaved in a random
+//! order every round so that machine drift hits them alike:
 //!
-//! Teardown stays outside the timed part. After criterion's own report, a
-//! table of the medians and their ratios to the clone is printed.
+//! | path | what the process does |
+//! |---|---|
+//! | `floor` | one login and one query on a ready database: no harness |
+//! | `testdb_pooled` | `TestDb::new()` + the query + teardown, keeper on (the default) |
+//! | `testdb_no_keeper` | the same with `STELLAOPS_PG_KEEPER=off`: hand-out, refill and drop in the process |
+//! | `testdb_cloning` | the same with the pool off: a clone on the test's path |
+//! | `sqlx_test` | the same test under `#[sqlx::test]`, on a flattened copy of the same migrations |
+//! | `cold_server` | a process that finds no server: starts one, builds the template, clones (fewer rounds) |
+//!
+//! Then the load: 16 `testdb_pooled` processes at once, per-process p50 and
+//! p95. Then the wall of `cargo nextest run` over 100 trivial tests each way
+//! (`probe.rs`'s `harness_way` and `sqlx_way`).
 //!
 //! Run: `cargo bench -p stellaops-benches --bench provisioning`
+//! (`STELLAOPS_BENCH_ROUNDS`, default 25; `STELLAOPS_BENCH_NEXTEST=0` skips
+//! the nextest walls).
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, SamplingMode};
-use sqlx::postgres::PgPoolOptions;
-use stellaops_harness::backend::local;
-use stellaops_harness::{
-    BackendKind, CloneStrategy, Server, TestDb, connect_with_retry, ensure_template, pool, reaper,
-};
-use stellaops_migrations::{MigrationSet, Migrator};
-use tokio::runtime::Runtime;
+use stellaops_harness::{Server, TestDb};
+use stellaops_migrations::MigrationSet;
 
-const GROUP_HANDOUT: &str = "handout";
-const GROUP_SERVER: &str = "server";
+const PROBE_TEST: &str = "probe";
+/// Processes started at once for the load figures.
+const CONCURRENT: usize = 16;
+/// Rounds of the load figures.
+const LOAD_ROUNDS: usize = 5;
+/// A cold server costs about a second: sampled once every this many rounds.
+const COLD_EVERY: usize = 5;
+/// Trivial tests per way in the nextest wall comparison.
+const TRIVIAL_TESTS: usize = 100;
 
-fn configured(server: &Arc<Server>, strategy: CloneStrategy, pool_size: usize) -> Arc<Server> {
-    let mut server = Server::clone(server);
-    server.settings.clone_strategy = strategy;
-    server.settings.pool_size = pool_size;
-    Arc::new(server)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Probe {
+    Floor,
+    TestDbPooled,
+    TestDbNoKeeper,
+    TestDbCloning,
+    SqlxTest,
+    ColdServer,
 }
 
-/// Fills the pool outside the timed part: a real run's tests take long
-/// enough for the background refill to keep up.
-async fn fill_pool(server: &Server) {
-    let template = ensure_template(
-        server,
-        &MigrationSet::load(stellaops_migrations::default_dir()).expect("migrations"),
-    )
-    .await
-    .expect("template");
-    while pool::refill(server, &template.name, server.settings.pool_size)
-        .await
-        .expect("refill")
-        > 0
-    {}
-}
-
-fn handout(c: &mut Criterion, rt: &Runtime, server: &Arc<Server>) {
-    let mut group = c.benchmark_group(GROUP_HANDOUT);
-    group
-        .sample_size(20)
-        .measurement_time(Duration::from_secs(10))
-        .sampling_mode(SamplingMode::Flat);
-
-    let pooled = configured(server, CloneStrategy::FileCopy, 4);
-    group.bench_function("pooled", |b| {
-        b.to_async(rt).iter_custom(|iters| {
-            let server = pooled.clone();
-            async move {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iters {
-                    fill_pool(&server).await;
-                    let started = Instant::now();
-                    let db = TestDb::builder()
-                        .build_on(server.clone())
-                        .await
-                        .expect("pooled database");
-                    timed += started.elapsed();
-                    db.close().await.expect("drop");
-                }
-                timed
-            }
-        });
-    });
-
-    for (id, strategy) in [
-        ("clone_file_copy", CloneStrategy::FileCopy),
-        ("clone_wal_log", CloneStrategy::WalLog),
-    ] {
-        let server = configured(server, strategy, 0);
-        // Build the template before timing: the hand-out is what every test after the first pays.
-        rt.block_on(async {
-            TestDb::builder()
-                .build_on(server.clone())
-                .await
-                .expect("warm-up database")
-                .close()
-                .await
-                .expect("drop");
-        });
-        group.bench_function(id, |b| {
-            b.to_async(rt).iter_custom(|iters| {
-                let server = server.clone();
-                async move {
-                    let mut timed = Duration::ZERO;
-                    for _ in 0..iters {
-                        let started = Instant::now();
-                        let db = TestDb::builder()
-                            .build_on(server.clone())
-                            .await
-                            .expect("clone");
-                        timed += started.elapsed();
-                        db.close().await.expect("drop clone");
-                    }
-                    timed
-                }
-            });
-        });
-    }
-
-    let set = MigrationSet::load(stellaops_migrations::default_dir()).expect("shipped migrations");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(20));
-    group.bench_function("migrate_from_scratch", |b| {
-        b.to_async(rt).iter_custom(|iters| {
-            let server = server.clone();
-            let set = set.clone();
-            async move {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iters {
-                    let db = TestDb::builder()
-                        .empty()
-                        .build_on(server.clone())
-                        .await
-                        .expect("empty database");
-                    let started = Instant::now();
-                    let pool = PgPoolOptions::new()
-                        .max_connections(2)
-                        .connect(&db.url())
-                        .await
-                        .expect("connect");
-                    Migrator::new(set.clone())
-                        .include_all()
-                        .apply(&pool)
-                        .await
-                        .expect("migrate");
-                    timed += started.elapsed();
-                    pool.close().await;
-                    db.close().await.expect("drop");
-                }
-                timed
-            }
-        });
-    });
-    group.finish();
-}
-
-fn cold_start(c: &mut Criterion, rt: &Runtime, server: &Server) {
-    if server.kind != BackendKind::Local {
-        eprintln!(
-            "server/cold_start: skipped, the {} backend starts no local cluster",
-            server.kind
-        );
-        return;
-    }
-    let bin_dir = match local::find_bin_dir(&server.settings) {
-        Ok(dir) => dir,
-        Err(reason) => {
-            eprintln!("server/cold_start: skipped, {reason}");
-            return;
-        }
-    };
-    let mut group = c.benchmark_group(GROUP_SERVER);
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(20))
-        .sampling_mode(SamplingMode::Flat);
-    group.bench_function("cold_start", |b| {
-        b.to_async(rt).iter_custom(|iters| {
-            let settings = server.settings.clone();
-            let bin_dir = bin_dir.clone();
-            async move {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iters {
-                    let started = Instant::now();
-                    let state = local::start(&settings, &bin_dir).await.expect("cold start");
-                    connect_with_retry(&state.admin_url, Duration::from_secs(30))
-                        .await
-                        .expect("first connection");
-                    timed += started.elapsed();
-                    reaper::run_stop_script(&state).expect("stop the cold-started cluster");
-                }
-                timed
-            }
-        });
-    });
-    group.finish();
-}
-
-/// Median of a finished benchmark, from criterion's estimates file.
-fn median(id: &str) -> Option<Duration> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let text =
-        std::fs::read_to_string(target.join("criterion").join(id).join("new/estimates.json"))
-            .ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some(Duration::from_nanos(
-        json["median"]["point_estimate"].as_f64()? as u64,
-    ))
-}
-
-fn print_summary() {
-    let rows = [
-        "handout/pooled",
-        "handout/clone_file_copy",
-        "handout/clone_wal_log",
-        "handout/migrate_from_scratch",
-        "server/cold_start",
+impl Probe {
+    const WARM: [Probe; 5] = [
+        Probe::Floor,
+        Probe::TestDbPooled,
+        Probe::TestDbNoKeeper,
+        Probe::TestDbCloning,
+        Probe::SqlxTest,
     ];
-    let Some(scratch) = median("handout/migrate_from_scratch") else {
-        return;
-    };
-    println!("\n| path | median | speed-up over migrate_from_scratch |\n|---|---:|---:|");
-    for id in rows {
-        if let Some(m) = median(id) {
-            println!(
-                "| {id} | {:.1} ms | {:.1}x |",
-                m.as_secs_f64() * 1e3,
-                scratch.as_secs_f64() / m.as_secs_f64()
-            );
+
+    fn name(self) -> &'static str {
+        match self {
+            Probe::Floor => "floor",
+            Probe::TestDbPooled => "testdb_pooled",
+            Probe::TestDbNoKeeper => "testdb_no_keeper",
+            Probe::TestDbCloning => "testdb_cloning",
+            Probe::SqlxTest => "sqlx_test",
+            Probe::ColdServer => "cold_server",
         }
     }
+
+    fn test(self) -> &'static str {
+        match self {
+            Probe::Floor => "floor",
+            Probe::SqlxTest => "sqlx_test",
+            _ => "testdb",
+        }
+    }
+}
+
+struct Bench {
+    probe: PathBuf,
+    admin_url: String,
+    floor_url: String,
+    flat_dir: tempfile::TempDir,
+}
+
+impl Bench {
+    fn command(&self, path: Probe, test: &str) -> Command {
+        let mut command = Command::new(&self.probe);
+        command
+            .args(["--exact", test, "--ignored"])
+            .env("STELLAOPS_PROBE_URL", &self.floor_url)
+            .env("DATABASE_URL", &self.admin_url)
+            .env("STELLAOPS_FLAT_MIGRATIONS", self.flat_dir.path())
+            .env("STELLAOPS_PG_HARNESS_BIN", pg_harness())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        match path {
+            Probe::TestDbNoKeeper => {
+                command.env("STELLAOPS_PG_KEEPER", "off");
+            }
+            Probe::TestDbCloning => {
+                command.env("STELLAOPS_PG_POOL_SIZE", "0");
+            }
+            _ => {}
+        }
+        command
+    }
+
+    /// One process of `path`; its wall time.
+    fn sample(&self, path: Probe) -> Duration {
+        let mut command = self.command(path, path.test());
+        let cold_dir = (path == Probe::ColdServer).then(|| tempfile::tempdir().expect("tempdir"));
+        if let Some(dir) = &cold_dir {
+            command
+                .env("STELLAOPS_STATE_DIR", dir.path())
+                .env("STELLAOPS_PG_KEEPER", "off");
+        }
+        let started = Instant::now();
+        let output = command.output().expect("spawning the probe");
+        let wall = started.elapsed();
+        if let Some(dir) = &cold_dir {
+            pg_harness_down(dir.path());
+        }
+        assert!(
+            output.status.success(),
+            "probe {} failed: {}",
+            path.name(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        wall
+    }
+}
+
+fn pg_harness_down(state_dir: &Path) {
+    let _ = Command::new(pg_harness())
+        .arg("down")
+        .env("STELLAOPS_STATE_DIR", state_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// The `pg-harness` binary the probes launch their keeper with.
+fn pg_harness() -> PathBuf {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let built = cargo_build_executable(&[
+                "build",
+                "-p",
+                "stellaops-harness",
+                "--bin",
+                "pg-harness",
+            ]);
+            built.expect("pg-harness's executable in cargo's messages")
+        })
+        .clone()
+}
+
+/// Runs a cargo build command with JSON messages; the last executable it names.
+fn cargo_build_executable(args: &[&str]) -> Option<PathBuf> {
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .arg("--message-format=json")
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("running cargo");
+    assert!(output.status.success(), "cargo {} failed", args.join(" "));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .rev()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+}
+
+/// Builds the probe test binary (dev profile, as nextest would) and returns its path.
+fn build_probe() -> PathBuf {
+    cargo_build_executable(&[
+        "test",
+        "-p",
+        "stellaops-benches",
+        "--test",
+        PROBE_TEST,
+        "--no-run",
+    ])
+    .expect("the probe's executable in cargo's messages")
+}
+
+/// The shipped migrations, in order, as sqlx's flat `<version>_<name>.sql` files.
+fn flatten_migrations(dir: &Path) {
+    let set = MigrationSet::load(stellaops_migrations::default_dir()).expect("migrations");
+    for (index, migration) in set.migrations().iter().enumerate() {
+        let mut sql = String::new();
+        if migration.no_transaction {
+            sql.push_str("-- no-transaction\n");
+        }
+        sql.push_str(&migration.sql);
+        let file = dir.join(format!(
+            "{:04}_{}_{}.sql",
+            index + 1,
+            migration.module,
+            migration.name
+        ));
+        std::fs::write(file, sql).expect("writing a flattened migration");
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    // Nearest rank.
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn shuffle<T>(items: &mut [T], seed: &mut u64) {
+    for i in (1..items.len()).rev() {
+        // xorshift64: only the order of a round, not a statistic.
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        let j = (*seed % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+fn nextest_wall(way: &str) -> Option<Duration> {
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "nextest",
+            "run",
+            "-p",
+            "stellaops-benches",
+            "--test",
+            PROBE_TEST,
+            "--run-ignored",
+            "only",
+            "--no-fail-fast",
+            "-E",
+            &format!("test(/^{way}::/)"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    status.success().then(|| started.elapsed())
 }
 
 fn main() {
-    let rt = Runtime::new().expect("tokio runtime");
-    let server = rt
+    // `cargo bench` passes `--bench`; this bench takes no arguments of its own.
+    let rounds: usize = std::env::var("STELLAOPS_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25);
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let server = runtime
         .block_on(Server::shared())
         .expect("a PostgreSQL server for the benchmark");
-    let mut c = Criterion::default().configure_from_args();
-    handout(&mut c, &rt, &server);
-    cold_start(&mut c, &rt, &server);
-    c.final_summary();
-    print_summary();
+    eprintln!("building the probe test binary …");
+    let probe = build_probe();
+    let flat_dir = tempfile::tempdir().expect("tempdir");
+    flatten_migrations(flat_dir.path());
+
+    // A ready, warm database for the floor's one login and query.
+    let floor_db = runtime
+        .block_on(TestDb::new())
+        .expect("the floor's database");
+    let bench = Bench {
+        probe,
+        admin_url: server.admin_url().to_owned(),
+        floor_url: floor_db.url(),
+        flat_dir,
+    };
+    // Warm every path once, untimed: template built, keeper started, pool filled.
+    for path in Probe::WARM {
+        bench.sample(path);
+    }
+    std::thread::sleep(Duration::from_secs(2));
+
+    let mut samples: BTreeMap<Probe, Vec<Duration>> = BTreeMap::new();
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64 ^ u64::from(std::process::id());
+    for round in 0..rounds {
+        let mut order = Probe::WARM.to_vec();
+        if round % COLD_EVERY == 0 && server.kind != stellaops_harness::BackendKind::External {
+            order.push(Probe::ColdServer);
+        }
+        shuffle(&mut order, &mut seed);
+        for path in order {
+            let wall = bench.sample(path);
+            samples.entry(path).or_default().push(wall);
+        }
+        eprint!("\rround {}/{rounds}", round + 1);
+    }
+    eprintln!();
+
+    eprintln!("load: {CONCURRENT} processes at once, {LOAD_ROUNDS} rounds …");
+    let mut load: BTreeMap<Probe, Vec<Duration>> = BTreeMap::new();
+    for _ in 0..LOAD_ROUNDS {
+        for path in [Probe::TestDbPooled, Probe::SqlxTest] {
+            let children: Vec<_> = (0..CONCURRENT)
+                .map(|_| {
+                    let started = Instant::now();
+                    let child = bench
+                        .command(path, path.test())
+                        .spawn()
+                        .expect("spawning a probe");
+                    (started, child)
+                })
+                .collect();
+            for (started, child) in children {
+                let output = child.wait_with_output().expect("probe");
+                assert!(
+                    output.status.success(),
+                    "{} under load failed: {}",
+                    path.name(),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                load.entry(path).or_default().push(started.elapsed());
+            }
+        }
+        // Let the keeper refill between bursts, as between a run's batches.
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    let pooled_p50 = {
+        let mut s = samples[&Probe::TestDbPooled].clone();
+        s.sort();
+        percentile(&s, 0.5)
+    };
+    println!(
+        "\nOne test process each (local machine, {rounds} interleaved rounds; PostgreSQL {} on the {} backend)\n",
+        server.major_version, server.kind
+    );
+    println!("| path | samples | p50 | p95 | p50 / testdb_pooled |");
+    println!("|---|---:|---:|---:|---:|");
+    for (path, walls) in &mut samples {
+        walls.sort();
+        let p50 = percentile(walls, 0.5);
+        println!(
+            "| {} | {} | {:.1} ms | {:.1} ms | {:.2}x |",
+            path.name(),
+            walls.len(),
+            ms(p50),
+            ms(percentile(walls, 0.95)),
+            p50.as_secs_f64() / pooled_p50.as_secs_f64()
+        );
+    }
+    println!("\n{CONCURRENT} processes at once ({LOAD_ROUNDS} bursts), per process\n");
+    println!("| path | samples | p50 | p95 |");
+    println!("|---|---:|---:|---:|");
+    for (path, walls) in &mut load {
+        walls.sort();
+        println!(
+            "| {} | {} | {:.1} ms | {:.1} ms |",
+            path.name(),
+            walls.len(),
+            ms(percentile(walls, 0.5)),
+            ms(percentile(walls, 0.95))
+        );
+    }
+
+    if std::env::var("STELLAOPS_BENCH_NEXTEST").as_deref() != Ok("0") {
+        eprintln!("cargo nextest run over {TRIVIAL_TESTS} trivial tests each way …");
+        let mut walls: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+        for _ in 0..2 {
+            for way in ["harness_way", "sqlx_way"] {
+                if let Some(wall) = nextest_wall(way) {
+                    walls.entry(way).or_default().push(wall);
+                }
+            }
+        }
+        println!("\n`cargo nextest run` over {TRIVIAL_TESTS} trivial tests (best of 2)\n");
+        println!("| way | wall |");
+        println!("|---|---:|");
+        for (way, runs) in &walls {
+            if let Some(best) = runs.iter().min() {
+                println!("| {way} | {:.1} s |", best.as_secs_f64());
+            }
+        }
+        if let (Some(h), Some(s)) = (
+            walls.get("harness_way").and_then(|r| r.iter().min()),
+            walls.get("sqlx_way").and_then(|r| r.iter().min()),
+        ) {
+            println!(
+                "\nsqlx_way / harness_way: {:.2}x",
+                s.as_secs_f64() / h.as_secs_f64()
+            );
+        }
+    }
+    drop(floor_db);
 }

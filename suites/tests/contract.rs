@@ -13,6 +13,9 @@ use stellaops_suites::catalog::{Table, load_catalog};
 use stellaops_suites::rows::{RowGenerator, mix};
 use stellaops_suites::{GLOBAL_TABLES, TestDb, module_schemas};
 
+#[path = "contract/mutants.rs"]
+mod mutants;
+
 const ACME: &str = "acme";
 const GLOBEX: &str = "globex";
 
@@ -28,6 +31,9 @@ const TABLE_CHECKS: &[(&str, Check)] = &[
         run(timestamps_have_time_zone(t, i))
     }),
     ("status_constrained", |t, i| run(status_constrained(t, i))),
+    ("foreign_keys_scoped_by_tenant", |t, i| {
+        run(async move { foreign_keys_scoped_by_tenant(&t, i) })
+    }),
 ];
 
 /// Checks every tenant table gets.
@@ -54,6 +60,9 @@ const TENANT_CHECKS: &[(&str, Check)] = &[
     }),
     ("unique_conflict_reveals_nothing", |t, i| {
         run(unique_conflict_reveals_nothing(t, i))
+    }),
+    ("related_tenants_isolated", |t, i| {
+        run(related_tenants_isolated_shipped(t, i))
     }),
 ];
 
@@ -102,6 +111,10 @@ fn main() {
             move || run(no_bypass(schema)),
         ));
     }
+    trials.push(Trial::test("roles::app_cannot_become_privileged", || {
+        run(app_cannot_become_privileged_shipped())
+    }));
+    trials.extend(mutants::trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -506,6 +519,193 @@ async fn no_bypass(schema: String) -> Result<(), String> {
     } else {
         Err(format!(
             "{schema}: run as their owner and can bypass RLS: {offenders:?}"
+        ))
+    }
+}
+
+/// A foreign key of a tenant table must carry the tenant: `tenant_id` maps
+/// to the referenced table's `tenant_id`. A key on `(id)` alone lets a row
+/// point into another tenant, and its check (which ignores RLS) tells
+/// whether another tenant's row exists. A global table must not reference
+/// a tenant table at all.
+fn foreign_keys_scoped_by_tenant(tables: &[Table], i: usize) -> Result<(), String> {
+    let table = &tables[i];
+    let tenant_tables: std::collections::HashSet<String> = tables
+        .iter()
+        .filter(|t| t.is_tenant_table())
+        .map(Table::qualified)
+        .collect();
+    let unscoped: Vec<String> = table
+        .foreign_keys
+        .iter()
+        .filter(|fk| tenant_tables.contains(&fk.target))
+        .filter(|fk| {
+            !table.is_tenant_table()
+                || !fk
+                    .columns
+                    .iter()
+                    .zip(&fk.target_columns)
+                    .any(|(from, to)| from == "tenant_id" && to == "tenant_id")
+        })
+        .map(|fk| {
+            format!(
+                "{} ({}) -> {} ({})",
+                fk.name,
+                fk.columns.join(", "),
+                fk.target,
+                fk.target_columns.join(", ")
+            )
+        })
+        .collect();
+    if unscoped.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: foreign keys into tenant tables not scoped by tenant_id: {unscoped:?}",
+            table.qualified()
+        ))
+    }
+}
+
+/// Tenant codes related to [`RELATED_OWNER`] the way loose policies confuse
+/// them: a prefix, an extension, a shared segment, a LIKE wildcard match, a
+/// substring.
+const RELATED_OWNER: &str = "acme-eu";
+const RELATED_OBSERVERS: &[&str] = &["acme", "acme-e", "acme-eu-1", "acme-us", "acme_eu", "eu"];
+
+async fn related_tenants_isolated_shipped(tables: Arc<Vec<Table>>, i: usize) -> Result<(), String> {
+    let db = TestDb::new().await.map_err(|e| e.to_string())?;
+    related_tenants_isolated(&db, &tables, i).await
+}
+
+/// A row of `acme-eu` is invisible to, and untouchable by, every related
+/// tenant, which also cannot insert a row carrying `acme-eu`.
+async fn related_tenants_isolated(db: &TestDb, tables: &[Table], i: usize) -> Result<(), String> {
+    let table = &tables[i];
+    let system = db.system().await.map_err(|e| e.to_string())?;
+    for code in std::iter::once(&RELATED_OWNER).chain(RELATED_OBSERVERS) {
+        sqlx::query("INSERT INTO authority.tenants (code, display_name) VALUES ($1, $1)")
+            .bind(code)
+            .execute(&system)
+            .await
+            .map_err(|e| format!("registering tenant {code}: {e}"))?;
+    }
+    system.close().await;
+    let owner = db.tenant(RELATED_OWNER).await.map_err(|e| e.to_string())?;
+    let row = RowGenerator::new(tables)
+        .insert(&owner, table, RELATED_OWNER, seed_of(table))
+        .await?;
+    let mut leaks = Vec::new();
+    for observer_code in RELATED_OBSERVERS {
+        let observer = db.tenant(observer_code).await.map_err(|e| e.to_string())?;
+        let seen = count_all(&observer, table).await?;
+        let updated = touch(&observer, table, &row).await?;
+        let deleted = delete(&observer, table, &row).await?;
+        if seen + updated as i64 + deleted as i64 > 0 {
+            leaks.push(format!(
+                "{observer_code} sees {seen}, updates {updated}, deletes {deleted}"
+            ));
+        }
+        let insert = format!(
+            "INSERT INTO {} SELECT * FROM jsonb_populate_record(NULL::{}, $1::jsonb)",
+            table.qualified(),
+            table.qualified()
+        );
+        // WITH CHECK runs before any key is compared: only the policy may refuse it.
+        match sqlx::query(AssertSqlSafe(insert)).bind(row.clone()).execute(&observer).await {
+            Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42501") => {}
+            Ok(_) => leaks.push(format!("{observer_code} inserted a row of {RELATED_OWNER}")),
+            Err(e) => leaks.push(format!(
+                "{observer_code} inserting a row of {RELATED_OWNER} was refused by something other than the policy: {e}"
+            )),
+        }
+        observer.close().await;
+    }
+    let still = count_key(&owner, table, &row).await?;
+    if still != 1 {
+        leaks.push(format!("{RELATED_OWNER}'s row is gone ({still} left)"));
+    }
+    if leaks.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: related tenants are not isolated from {RELATED_OWNER}: {leaks:?}",
+            table.qualified()
+        ))
+    }
+}
+
+async fn app_cannot_become_privileged_shipped() -> Result<(), String> {
+    let db = TestDb::new().await.map_err(|e| e.to_string())?;
+    let mut conn = db.admin().acquire().await.map_err(|e| e.to_string())?;
+    app_cannot_become_privileged(&mut conn, stellaops_harness::APP_ROLE).await
+}
+
+/// Every role `role` is or can become (membership, direct or inherited, lets
+/// it `SET ROLE`) is checked: none may be a superuser, bypass RLS, create
+/// roles (it could grant itself any other), or own a schema, table, view,
+/// sequence or function of the database (owners bypass RLS unless forced,
+/// and can disable it).
+async fn app_cannot_become_privileged(
+    conn: &mut sqlx::PgConnection,
+    role: &str,
+) -> Result<(), String> {
+    let findings: Vec<String> = sqlx::query_scalar(
+        "WITH RECURSIVE reach(oid, path) AS (
+             SELECT oid, rolname::text FROM pg_roles WHERE rolname = $1
+             UNION
+             SELECT m.roleid, r.path || ' -> ' || g.rolname
+               FROM pg_auth_members m
+               JOIN reach r ON m.member = r.oid
+               JOIN pg_roles g ON g.oid = m.roleid
+         )
+         SELECT r.path || ': ' || concat_ws(', ',
+                  CASE WHEN g.rolsuper THEN 'superuser' END,
+                  CASE WHEN g.rolbypassrls THEN 'bypasses RLS' END,
+                  CASE WHEN g.rolcreaterole THEN 'creates roles' END,
+                  CASE WHEN EXISTS (SELECT 1 FROM pg_namespace n
+                                     WHERE n.nspowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
+                                       AND n.nspname <> 'information_schema')
+                       THEN 'owns a schema' END,
+                  CASE WHEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                     WHERE c.relowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
+                                       AND n.nspname <> 'information_schema')
+                       THEN 'owns tables' END,
+                  CASE WHEN EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                                     WHERE p.proowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
+                                       AND n.nspname <> 'information_schema')
+                       THEN 'owns functions' END)
+           FROM reach r JOIN pg_roles g ON g.oid = r.oid
+          WHERE g.rolsuper OR g.rolbypassrls OR g.rolcreaterole
+             OR EXISTS (SELECT 1 FROM pg_namespace n
+                         WHERE n.nspowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
+                           AND n.nspname <> 'information_schema')
+             OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE c.relowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
+                           AND n.nspname <> 'information_schema')
+             OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                         WHERE p.proowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
+                           AND n.nspname <> 'information_schema')
+          ORDER BY 1",
+    )
+    .bind(role)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(role)
+            .fetch_one(conn)
+            .await
+            .map_err(|e| e.to_string())?;
+    if !exists {
+        return Err(format!("role {role} does not exist"));
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{role} is, or can become, a privileged role: {findings:?}"
         ))
     }
 }
