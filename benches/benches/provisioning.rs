@@ -98,7 +98,7 @@ impl Bench {
             .env("DATABASE_URL", &self.admin_url)
             .env("STELLAOPS_FLAT_MIGRATIONS", self.flat_dir.path())
             .env("STELLAOPS_PG_HARNESS_BIN", pg_harness())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         match path {
             Probe::TestDbNoKeeper => {
@@ -129,8 +129,9 @@ impl Bench {
         }
         assert!(
             output.status.success(),
-            "probe {} failed: {}",
+            "probe {} failed:\n{}{}",
             path.name(),
+            String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
         wall
@@ -201,6 +202,9 @@ fn flatten_migrations(dir: &Path) {
             sql.push_str("-- no-transaction\n");
         }
         sql.push_str(&migration.sql);
+        // The modules switch to the owner role for their DDL; sqlx records a
+        // migration in the same transaction, as the role it connected with.
+        sql.push_str("\nRESET ROLE;\n");
         let file = dir.join(format!(
             "{:04}_{}_{}.sql",
             index + 1,
@@ -235,9 +239,25 @@ fn shuffle<T>(items: &mut [T], seed: &mut u64) {
     }
 }
 
-fn nextest_wall(way: &str) -> Option<Duration> {
+/// Rounds done, on one line in a terminal, a line each elsewhere.
+fn progress(done: usize, of: usize) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprint!("\rround {done}/{of}");
+        if done == of {
+            eprintln!();
+        }
+    } else if done.is_multiple_of(5) || done == of {
+        eprintln!("round {done}/{of}");
+    }
+}
+
+fn nextest_wall(bench: &Bench, way: &str) -> Option<Duration> {
     let started = Instant::now();
     let status = Command::new(env!("CARGO"))
+        .env("DATABASE_URL", &bench.admin_url)
+        .env("STELLAOPS_FLAT_MIGRATIONS", bench.flat_dir.path())
+        .env("STELLAOPS_PG_HARNESS_BIN", pg_harness())
         .args([
             "nextest",
             "run",
@@ -301,19 +321,26 @@ fn main() {
             let wall = bench.sample(path);
             samples.entry(path).or_default().push(wall);
         }
-        eprint!("\rround {}/{rounds}", round + 1);
+        progress(round + 1, rounds);
     }
-    eprintln!();
 
     eprintln!("load: {CONCURRENT} processes at once, {LOAD_ROUNDS} rounds …");
     let mut load: BTreeMap<Probe, Vec<Duration>> = BTreeMap::new();
+    let mut load_failures: BTreeMap<Probe, Vec<String>> = BTreeMap::new();
     for _ in 0..LOAD_ROUNDS {
         for path in [Probe::TestDbPooled, Probe::SqlxTest] {
+            // Distinct tests, as a real run has: `#[sqlx::test]` names its
+            // database after the test, so one test run 16 times at once collides.
+            let way = if path == Probe::SqlxTest {
+                "sqlx_way"
+            } else {
+                "harness_way"
+            };
             let children: Vec<_> = (0..CONCURRENT)
-                .map(|_| {
+                .map(|i| {
                     let started = Instant::now();
                     let child = bench
-                        .command(path, path.test())
+                        .command(path, &format!("{way}::t{i:03}"))
                         .spawn()
                         .expect("spawning a probe");
                     (started, child)
@@ -321,13 +348,30 @@ fn main() {
                 .collect();
             for (started, child) in children {
                 let output = child.wait_with_output().expect("probe");
-                assert!(
-                    output.status.success(),
-                    "{} under load failed: {}",
-                    path.name(),
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                load.entry(path).or_default().push(started.elapsed());
+                let wall = started.elapsed();
+                if output.status.success() {
+                    load.entry(path).or_default().push(wall);
+                } else {
+                    // The harness must not fail under load; a peer that does is reported.
+                    assert!(
+                        path != Probe::TestDbPooled,
+                        "{} under load failed:\n{}{}",
+                        path.name(),
+                        String::from_utf8_lossy(&output.stdout),
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                    let text = String::from_utf8_lossy(&output.stdout);
+                    // libtest prints the panic's message on the line after "panicked at".
+                    let reason = text
+                        .lines()
+                        .skip_while(|l| !l.contains("panicked at"))
+                        .nth(1)
+                        .unwrap_or("no message")
+                        .chars()
+                        .take(200)
+                        .collect::<String>();
+                    load_failures.entry(path).or_default().push(reason);
+                }
             }
         }
         // Let the keeper refill between bursts, as between a run's batches.
@@ -358,17 +402,24 @@ fn main() {
         );
     }
     println!("\n{CONCURRENT} processes at once ({LOAD_ROUNDS} bursts), per process\n");
-    println!("| path | samples | p50 | p95 |");
-    println!("|---|---:|---:|---:|");
+    println!("| path | passed | failed | p50 | p95 |");
+    println!("|---|---:|---:|---:|---:|");
     for (path, walls) in &mut load {
         walls.sort();
         println!(
-            "| {} | {} | {:.1} ms | {:.1} ms |",
+            "| {} | {} | {} | {:.1} ms | {:.1} ms |",
             path.name(),
             walls.len(),
+            load_failures.get(path).map_or(0, Vec::len),
             ms(percentile(walls, 0.5)),
             ms(percentile(walls, 0.95))
         );
+    }
+    for (path, reasons) in &load_failures {
+        let mut distinct = reasons.clone();
+        distinct.sort();
+        distinct.dedup();
+        println!("\n{} failures under load: {distinct:?}", path.name());
     }
 
     if std::env::var("STELLAOPS_BENCH_NEXTEST").as_deref() != Ok("0") {
@@ -376,7 +427,7 @@ fn main() {
         let mut walls: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
         for _ in 0..2 {
             for way in ["harness_way", "sqlx_way"] {
-                if let Some(wall) = nextest_wall(way) {
+                if let Some(wall) = nextest_wall(&bench, way) {
                     walls.entry(way).or_default().push(wall);
                 }
             }

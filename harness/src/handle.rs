@@ -139,3 +139,71 @@ pub fn handle_path(settings: &Settings) -> PathBuf {
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     settings.state_dir.join(format!("handle-{hex}.json"))
 }
+
+/// The fingerprint of the migration set in `dir`, without reading and
+/// hashing every migration when nothing changed: a cache in the state
+/// folder keyed by each file's path, size and modification time (what
+/// cargo trusts too). Any difference recomputes it from the files.
+pub fn migrations_fingerprint(settings: &Settings, dir: &Path) -> Result<String, HarnessError> {
+    let key = migration_files_key(dir);
+    let cache = settings.state_dir.join(format!(
+        "fingerprint-{}.json",
+        short_hash(&dir.to_string_lossy())
+    ));
+    if let Some(key) = &key
+        && let Ok(text) = fs::read_to_string(&cache)
+        && let Ok((cached_key, fingerprint)) = serde_json::from_str::<(String, String)>(&text)
+        && &cached_key == key
+    {
+        return Ok(fingerprint);
+    }
+    let fingerprint = stellaops_migrations::MigrationSet::load(dir)?.fingerprint();
+    if let Some(key) = key
+        && let Ok(text) = serde_json::to_string(&(key, &fingerprint))
+    {
+        let tmp = cache.with_extension(format!("tmp{}", std::process::id()));
+        if fs::create_dir_all(&settings.state_dir).is_ok() && fs::write(&tmp, text).is_ok() {
+            let _ = fs::rename(&tmp, &cache);
+        }
+    }
+    Ok(fingerprint)
+}
+
+/// Path, size and modification time of every file of a migration folder.
+fn migration_files_key(dir: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut entries = Vec::new();
+    let mut visit = |path: &Path| -> Option<()> {
+        let meta = fs::metadata(path).ok()?;
+        entries.push(format!(
+            "{}\t{}\t{}.{}",
+            path.display(),
+            meta.len(),
+            meta.mtime(),
+            meta.mtime_nsec()
+        ));
+        Some(())
+    };
+    visit(&dir.join("modules.order"))?;
+    for module in fs::read_dir(dir).ok()? {
+        let module = module.ok()?.path();
+        if !module.is_dir() {
+            continue;
+        }
+        visit(&module)?;
+        for file in fs::read_dir(&module).ok()? {
+            visit(&file.ok()?.path())?;
+        }
+    }
+    entries.sort();
+    Some(short_hash(&entries.join("\n")))
+}
+
+fn short_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::backend::BackendKind;
 use crate::config::redact;
-use crate::handle::handle_path;
+use crate::handle::{handle_path, migrations_fingerprint};
 use crate::keeper::{self, KeeperUnavailable, Launch, Reply, Request};
 use crate::naming::{next_test_db_name, template_name};
 use crate::pool;
@@ -105,17 +105,18 @@ impl TestDb {
 
     async fn create(server: Arc<Server>, options: &TestDbBuilder) -> Result<TestDb, HarnessError> {
         let name = next_test_db_name();
-        let set = if options.empty {
+        // The fast path needs only the set's fingerprint (cached); the set
+        // itself is loaded when this process has to build or clone.
+        let migrations_dir = options
+            .migrations
+            .clone()
+            .unwrap_or_else(stellaops_migrations::default_dir);
+        let expected_template = if options.empty {
             None
         } else {
-            Some(match &options.migrations {
-                Some(dir) => MigrationSet::load(dir)?,
-                None => shipped_set()?,
-            })
+            let fingerprint = migrations_fingerprint(&server.settings, &migrations_dir)?;
+            Some(template_name(&fingerprint, server.major_version))
         };
-        let expected_template = set
-            .as_ref()
-            .map(|set| template_name(&set.fingerprint(), server.major_version));
         let pooled = server.settings.pool_size > 0;
 
         // The fast path: the keeper renames a pre-cloned database to our
@@ -147,9 +148,14 @@ impl TestDb {
         if !keeper_answers {
             sweep_once(&mut conn).await;
         }
-        let template = match &set {
-            Some(set) => Some(ensure_template_with(&server, set, &mut conn).await?.name),
-            None => None,
+        let template = if options.empty {
+            None
+        } else {
+            let set = match &options.migrations {
+                Some(dir) => MigrationSet::load(dir)?,
+                None => shipped_set()?,
+            };
+            Some(ensure_template_with(&server, &set, &mut conn).await?.name)
         };
         match &template {
             // The keeper just found the pool empty: clone rather than look again.

@@ -63,6 +63,18 @@ struct Keeper {
     last_request: Mutex<Instant>,
 }
 
+impl Keeper {
+    async fn connection(
+        &self,
+        what: &str,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, HarnessError> {
+        self.admin
+            .acquire()
+            .await
+            .map_err(HarnessError::db(what.to_owned()))
+    }
+}
+
 /// Runs the keeper of the server the handle file names until it exits.
 pub async fn run(settings: Settings, handle_file: &Path) -> Result<(), HarnessError> {
     let text = fs::read_to_string(handle_file)
@@ -212,11 +224,7 @@ async fn recv_signal(signal: &mut Option<tokio::signal::unix::Signal>) -> Option
 }
 
 async fn sweep(keeper: &Keeper) -> Result<(), HarnessError> {
-    let mut conn = keeper
-        .admin
-        .acquire()
-        .await
-        .map_err(HarnessError::db("connecting for the sweep"))?;
+    let mut conn = keeper.connection("connecting for the sweep").await?;
     let report = sweep_dead_runs(&mut conn).await?;
     if !report.dropped.is_empty() {
         eprintln!(
@@ -265,11 +273,7 @@ async fn answer(keeper: &Keeper, request: Request) -> Reply {
     match request {
         Request::Take { template, database } => {
             let taken = async {
-                let mut conn = keeper
-                    .admin
-                    .acquire()
-                    .await
-                    .map_err(HarnessError::db("connecting for a hand-out"))?;
+                let mut conn = keeper.connection("connecting for a hand-out").await?;
                 pool::take(&mut conn, &template, &database).await
             }
             .await;
@@ -295,11 +299,7 @@ async fn answer(keeper: &Keeper, request: Request) -> Reply {
         }
         Request::Keep { database } => {
             let marked = async {
-                let mut conn = keeper
-                    .admin
-                    .acquire()
-                    .await
-                    .map_err(HarnessError::db("connecting to keep a database"))?;
+                let mut conn = keeper.connection("connecting to keep a database").await?;
                 mark_kept(&mut conn, &database).await
             }
             .await;
@@ -348,11 +348,7 @@ async fn refill_step(keeper: &Keeper) -> Result<bool, HarnessError> {
     if wanted.is_empty() {
         return Ok(false);
     }
-    let mut conn = keeper
-        .admin
-        .acquire()
-        .await
-        .map_err(HarnessError::db("connecting for a refill"))?;
+    let mut conn = keeper.connection("connecting for a refill").await?;
     let mut neediest: Option<(String, usize)> = None;
     for (template, target) in wanted {
         let have = pool::pooled_count(&mut conn, &template).await?;
@@ -379,11 +375,7 @@ async fn drop_loop(keeper: Arc<Keeper>) {
         match next {
             Some(name) => {
                 let dropped = async {
-                    let mut conn = keeper
-                        .admin
-                        .acquire()
-                        .await
-                        .map_err(HarnessError::db("connecting to drop a database"))?;
+                    let mut conn = keeper.connection("connecting to drop a database").await?;
                     drop_database(&mut conn, &name).await
                 }
                 .await;
