@@ -146,10 +146,7 @@ pub fn handle_path(settings: &Settings) -> PathBuf {
 /// cargo trusts too). Any difference recomputes it from the files.
 pub fn migrations_fingerprint(settings: &Settings, dir: &Path) -> Result<String, HarnessError> {
     let key = migration_files_key(dir);
-    let cache = settings.state_dir.join(format!(
-        "fingerprint-{}.json",
-        short_hash(&dir.to_string_lossy())
-    ));
+    let cache = settings.state_dir.join("fingerprint-shipped.json");
     if let Some(key) = &key
         && let Ok(text) = fs::read_to_string(&cache)
         && let Ok((cached_key, fingerprint)) = serde_json::from_str::<(String, String)>(&text)

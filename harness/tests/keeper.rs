@@ -235,6 +235,7 @@ async fn the_keeper_serves_test_processes_and_a_killed_one_is_cleaned_up_after()
     );
     let new_keeper = ws.wait_for_keeper(Some(keeper_pid));
     let _ = admin.close().await;
+    let url = ws.handle().admin_url;
 
     // `pg-harness down` stops the keeper and the server, and leaves no files of theirs.
     let down = ws.down();
@@ -243,32 +244,9 @@ async fn the_keeper_serves_test_processes_and_a_killed_one_is_cleaned_up_after()
     wait_for_exit(new_keeper);
     assert_eq!(keeper_files(ws.dir.path()), Vec::<PathBuf>::new());
     assert!(
-        PgConnection::connect(&ws.handle_url_after_down())
-            .await
-            .is_err(),
+        PgConnection::connect(&url).await.is_err(),
         "the server must be stopped"
     );
-}
-
-impl Workspace {
-    /// The admin URL the last handle named, even after `down` (which keeps the file).
-    fn handle_url_after_down(&self) -> String {
-        std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("handle-"))
-            })
-            .find_map(|p| {
-                let text = std::fs::read_to_string(p).ok()?;
-                serde_json::from_str::<ServerHandle>(&text).ok()
-            })
-            .map(|h| h.admin_url)
-            .unwrap()
-    }
 }
 
 #[tokio::test]

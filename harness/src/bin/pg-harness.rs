@@ -273,7 +273,52 @@ fn stop_keepers(settings: &Settings) -> usize {
         let _ = std::fs::remove_file(&socket);
         stopped += 1;
     }
+    remove_files_of_exited_keepers(settings);
     stopped
+}
+
+/// Each server instance has a keeper of its own: once no keeper holds a
+/// lock, its lock, launch marker and log go too.
+fn remove_files_of_exited_keepers(settings: &Settings) {
+    let Ok(entries) = std::fs::read_dir(&settings.state_dir) else {
+        return;
+    };
+    for lock in entries.filter_map(Result::ok).map(|e| e.path()) {
+        let is_keeper_lock = lock
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("keeper-") && n.ends_with(".lock"));
+        if lock
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("handle-") && n.ends_with(".json"))
+        {
+            // Names a server this command just stopped.
+            let _ = std::fs::remove_file(&lock);
+            continue;
+        }
+        if !is_keeper_lock {
+            continue;
+        }
+        let paths = KeeperPaths {
+            lock: lock.clone(),
+            socket: lock.with_extension("sock"),
+            pid: lock.with_extension("pid"),
+            log: lock.with_extension("log"),
+            launch: lock.with_extension("launch"),
+        };
+        if !keeper::keeper_lock_held(&paths) {
+            for file in [
+                &paths.socket,
+                &paths.pid,
+                &paths.log,
+                &paths.launch,
+                &paths.lock,
+            ] {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
 }
 
 async fn down(settings: &Settings) -> Result<(), HarnessError> {

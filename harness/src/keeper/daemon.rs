@@ -152,6 +152,7 @@ pub async fn run(settings: Settings, handle_file: &Path) -> Result<(), HarnessEr
     }
     let _ = fs::remove_file(&paths.socket);
     let _ = fs::remove_file(&paths.pid);
+    let _ = fs::remove_file(&paths.launch);
     // Databases handed back but not yet dropped, and (on a server that is
     // not ours to stop) the pools: nothing of this keeper stays behind.
     if matches!(exit, Exit::Idle(_) | Exit::Signal | Exit::Asked) {

@@ -21,6 +21,6 @@ mod protocol;
 
 pub use client::{KeeperUnavailable, request, request_blocking};
 pub use daemon::run;
-pub use launch::{Launch, find_binary, launch};
+pub use launch::{Launch, find_binary, keeper_lock_held, launch};
 pub use paths::KeeperPaths;
 pub use protocol::{PROTOCOL, Reply, Request};
