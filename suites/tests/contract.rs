@@ -658,34 +658,33 @@ async fn app_cannot_become_privileged(
                FROM pg_auth_members m
                JOIN reach r ON m.member = r.oid
                JOIN pg_roles g ON g.oid = m.roleid
+         ),
+         user_schemas AS (
+             SELECT oid, nspowner FROM pg_namespace
+              WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+         ),
+         flags AS (
+             SELECT r.path,
+                    g.rolsuper AS superuser,
+                    g.rolbypassrls AS bypasses_rls,
+                    g.rolcreaterole AS creates_roles,
+                    EXISTS (SELECT 1 FROM user_schemas n WHERE n.nspowner = g.oid) AS owns_schema,
+                    EXISTS (SELECT 1 FROM pg_class c JOIN user_schemas n ON n.oid = c.relnamespace
+                             WHERE c.relowner = g.oid) AS owns_tables,
+                    EXISTS (SELECT 1 FROM pg_proc p JOIN user_schemas n ON n.oid = p.pronamespace
+                             WHERE p.proowner = g.oid) AS owns_functions
+               FROM reach r JOIN pg_roles g ON g.oid = r.oid
          )
-         SELECT r.path || ': ' || concat_ws(', ',
-                  CASE WHEN g.rolsuper THEN 'superuser' END,
-                  CASE WHEN g.rolbypassrls THEN 'bypasses RLS' END,
-                  CASE WHEN g.rolcreaterole THEN 'creates roles' END,
-                  CASE WHEN EXISTS (SELECT 1 FROM pg_namespace n
-                                     WHERE n.nspowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
-                                       AND n.nspname <> 'information_schema')
-                       THEN 'owns a schema' END,
-                  CASE WHEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                                     WHERE c.relowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
-                                       AND n.nspname <> 'information_schema')
-                       THEN 'owns tables' END,
-                  CASE WHEN EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                                     WHERE p.proowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
-                                       AND n.nspname <> 'information_schema')
-                       THEN 'owns functions' END)
-           FROM reach r JOIN pg_roles g ON g.oid = r.oid
-          WHERE g.rolsuper OR g.rolbypassrls OR g.rolcreaterole
-             OR EXISTS (SELECT 1 FROM pg_namespace n
-                         WHERE n.nspowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
-                           AND n.nspname <> 'information_schema')
-             OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                         WHERE c.relowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
-                           AND n.nspname <> 'information_schema')
-             OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                         WHERE p.proowner = g.oid AND n.nspname NOT LIKE 'pg\\_%'
-                           AND n.nspname <> 'information_schema')
+         SELECT path || ': ' || concat_ws(', ',
+                  CASE WHEN superuser THEN 'superuser' END,
+                  CASE WHEN bypasses_rls THEN 'bypasses RLS' END,
+                  CASE WHEN creates_roles THEN 'creates roles' END,
+                  CASE WHEN owns_schema THEN 'owns a schema' END,
+                  CASE WHEN owns_tables THEN 'owns tables' END,
+                  CASE WHEN owns_functions THEN 'owns functions' END)
+           FROM flags
+          WHERE superuser OR bypasses_rls OR creates_roles
+             OR owns_schema OR owns_tables OR owns_functions
           ORDER BY 1",
     )
     .bind(role)
