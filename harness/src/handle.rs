@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::HarnessError;
 use crate::backend::BackendKind;
 use crate::config::Settings;
+use crate::naming::short_hash;
 use crate::state::{ServerState, StatePaths};
 
 /// Bumped when the handle's fields change: an old file is then ignored.
@@ -123,7 +124,6 @@ impl ServerHandle {
 /// `handle-<key>.json` in the state folder, keyed by every setting that
 /// decides which server a process uses.
 pub fn handle_path(settings: &Settings) -> PathBuf {
-    use sha2::{Digest, Sha256};
     let key = format!(
         "{:?}\0{}\0{}\0{}",
         settings.backend,
@@ -135,9 +135,9 @@ pub fn handle_path(settings: &Settings) -> PathBuf {
             .map(Path::to_string_lossy)
             .unwrap_or_default(),
     );
-    let digest = Sha256::digest(key.as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    settings.state_dir.join(format!("handle-{hex}.json"))
+    settings
+        .state_dir
+        .join(format!("handle-{}.json", short_hash(&key, 8)))
 }
 
 /// The fingerprint of the migration set in `dir`, without reading and
@@ -193,14 +193,5 @@ fn migration_files_key(dir: &Path) -> Option<String> {
         }
     }
     entries.sort();
-    Some(short_hash(&entries.join("\n")))
-}
-
-fn short_hash(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Some(short_hash(&entries.join("\n"), 12))
 }

@@ -64,14 +64,25 @@ pub fn next_test_db_name() -> String {
 
 /// The template of a migration set on a server of a major version.
 pub fn template_name(fingerprint: &str, major_version: u32) -> String {
-    let digest = Sha256::digest(format!("{fingerprint}\0{major_version}"));
-    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("{TEMPLATE_PREFIX}{hash}")
+    format!(
+        "{TEMPLATE_PREFIX}{}",
+        short_hash(&format!("{fingerprint}\0{major_version}"), 8)
+    )
 }
 
 /// `"name"` with embedded quotes doubled: an identifier safe to put in SQL.
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The first `bytes` bytes of `text`'s SHA-256, in hex: stable names and
+/// keys (never a per-process hash).
+pub fn short_hash(text: &str, bytes: usize) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(bytes)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `'text'` with embedded quotes doubled: a string literal safe to put in SQL.
@@ -81,8 +92,7 @@ pub fn quote_literal(text: &str) -> String {
 
 fn host_hash() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    let digest = Sha256::digest(host.trim().as_bytes());
-    digest.iter().take(3).map(|b| format!("{b:02x}")).collect()
+    short_hash(host.trim(), 3)
 }
 
 /// Start time of `pid` in clock ticks since boot (field 22 of /proc/<pid>/stat).

@@ -200,9 +200,10 @@ impl Server {
     /// The login password the harness gives `role`: derived from the admin
     /// URL, so every process computes the same one without sharing it.
     pub fn role_password(&self, role: &str) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(format!("stellaops-harness\0{}\0{role}", self.admin_url));
-        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+        crate::naming::short_hash(
+            &format!("stellaops-harness\0{}\0{role}", self.admin_url),
+            16,
+        )
     }
 
     /// Connect options for `database` as `role` with its harness password.
@@ -405,10 +406,8 @@ pub fn workspace_id(settings: &Settings) -> String {
 
 /// [`workspace_id`] of a state folder.
 pub fn workspace_id_of(state_dir: &std::path::Path) -> String {
-    use sha2::{Digest, Sha256};
     let path = fs::canonicalize(state_dir).unwrap_or_else(|_| state_dir.to_path_buf());
-    let digest = Sha256::digest(path.to_string_lossy().as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::naming::short_hash(&path.to_string_lossy(), 8)
 }
 
 /// Takes the state folder's exclusive lock, waiting at most [`SERVER_LOCK_WAIT`].

@@ -133,13 +133,13 @@ impl TestDb {
             };
             match keeper::request(&paths, &take, KEEPER_LIMIT).await {
                 Ok(Reply::Ok(_)) => {
-                    return Ok(TestDb::assemble(server, name, Some(template.clone())));
+                    return TestDb::assemble(server, name, Some(template.clone()));
                 }
                 Ok(Reply::Miss) => keeper_answers = true,
                 Ok(Reply::Err(why)) => {
                     eprintln!("stellaops-harness: the keeper could not hand out a database: {why}")
                 }
-                Err(KeeperUnavailable::NotRunning(_)) => launch_keeper(&server, &paths),
+                Err(KeeperUnavailable::NotRunning(_)) => launch_keeper(&server, &paths, template),
                 Err(e) => eprintln!("stellaops-harness: {e}; working without it"),
             }
         }
@@ -170,21 +170,25 @@ impl TestDb {
             }
         }
         let _ = conn.close().await;
-        Ok(TestDb::assemble(server, name, template))
+        TestDb::assemble(server, name, template)
     }
 
-    fn assemble(server: Arc<Server>, name: String, template: Option<String>) -> TestDb {
+    fn assemble(
+        server: Arc<Server>,
+        name: String,
+        template: Option<String>,
+    ) -> Result<TestDb, HarnessError> {
         let admin = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
             .acquire_timeout(ACQUIRE_LIMIT)
-            .connect_lazy_with(server.admin_options(&name).unwrap_or_default());
-        TestDb {
+            .connect_lazy_with(server.admin_options(&name)?);
+        Ok(TestDb {
             server,
             name,
             admin,
             template,
             closed: false,
-        }
+        })
     }
 
     /// The database's name.
@@ -391,9 +395,9 @@ fn report_kept(server: &Server, name: &str) {
 }
 
 /// Starts a keeper for the next processes; this one works without it.
-fn launch_keeper(server: &Server, paths: &keeper::KeeperPaths) {
+fn launch_keeper(server: &Server, paths: &keeper::KeeperPaths, template: &str) {
     static HINTED: std::sync::Once = std::sync::Once::new();
-    match keeper::launch(paths, &handle_path(&server.settings)) {
+    match keeper::launch(paths, &handle_path(&server.settings), Some(template)) {
         Launch::NoBinary(why) => HINTED.call_once(|| {
             eprintln!(
                 "stellaops-harness: no keeper ({why}); each test clones and drops its own \

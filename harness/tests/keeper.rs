@@ -66,8 +66,18 @@ impl Workspace {
 
     /// Runs one child test process; returns its output and the database it had.
     fn child(&self, mode: &str, keeper: bool) -> (Output, Option<String>) {
+        self.child_with(mode, keeper, &[])
+    }
+
+    fn child_with(
+        &self,
+        mode: &str,
+        keeper: bool,
+        env: &[(&str, &str)],
+    ) -> (Output, Option<String>) {
         let output = self
             .command(std::env::current_exe().unwrap())
+            .envs(env.iter().copied())
             .args([
                 "--exact",
                 "child_takes_a_database",
@@ -105,10 +115,10 @@ impl Workspace {
         let paths = self.keeper_paths();
         let started = Instant::now();
         loop {
-            if let Ok(Reply::Ok(pid)) =
+            if let Ok(Reply::Ok(detail)) =
                 keeper::request_blocking(&paths, &Request::Ping, Duration::from_secs(2))
             {
-                let pid: i32 = pid.parse().unwrap();
+                let pid: i32 = detail.split_whitespace().next().unwrap().parse().unwrap();
                 if Some(pid) != not {
                     return pid;
                 }
@@ -120,6 +130,20 @@ impl Workspace {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The keeper's count of `what` (`taken`, `missed`, `returned`).
+    fn keeper_count(&self, what: &str) -> u64 {
+        let reply = keeper::request_blocking(&self.keeper_paths(), &Request::Ping, KEEPER_LIMIT);
+        let Ok(Reply::Ok(detail)) = reply else {
+            panic!("the keeper did not answer a ping: {reply:?}")
+        };
+        detail
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{what}=")).map(str::to_owned))
+            .unwrap_or_else(|| panic!("no {what}= in {detail:?}"))
+            .parse()
+            .unwrap()
     }
 
     async fn admin(&self) -> PgConnection {
@@ -171,8 +195,39 @@ async fn wait_until_dropped(conn: &mut PgConnection, database: &str) {
     }
 }
 
+/// Waits (bounded) until the keeper has put a clone in a pool.
+async fn wait_for_a_pooled_clone(conn: &mut PgConnection) {
+    let started = Instant::now();
+    loop {
+        let pooled: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_database WHERE starts_with(datname, 'stellaops_pool_')",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        if pooled > 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < KEEPER_LIMIT,
+            "the keeper filled no pool within {KEEPER_LIMIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn alive(pid: i32) -> bool {
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+}
+
+/// SIGKILL, like the OOM killer: no cleanup of its own.
+fn kill_and_wait(pid: i32) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    wait_for_exit(pid);
 }
 
 fn wait_for_exit(pid: i32) {
@@ -204,20 +259,24 @@ async fn the_keeper_serves_test_processes_and_a_killed_one_is_cleaned_up_after()
     assert!(passed(&first), "{}", text(&first));
     let keeper_pid = ws.wait_for_keeper(None);
 
+    // The keeper fills the pool of the template its launcher needed.
+    let mut admin = ws.admin().await;
+    wait_for_a_pooled_clone(&mut admin).await;
+
     // The next one is served by the keeper, which drops its database after it passed.
+    let (taken, returned) = (ws.keeper_count("taken"), ws.keeper_count("returned"));
     let (served, database) = ws.child("pass", true);
     assert!(passed(&served), "{}", text(&served));
+    assert_eq!(
+        (ws.keeper_count("taken"), ws.keeper_count("returned")),
+        (taken + 1, returned + 1),
+        "the child must be served by the keeper and hand its database back to it"
+    );
     let database = database.unwrap();
-    let mut admin = ws.admin().await;
     wait_until_dropped(&mut admin, &database).await;
 
     // The keeper is killed; then a process dies without teardown.
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(keeper_pid),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
-    wait_for_exit(keeper_pid);
+    kill_and_wait(keeper_pid);
     let (crashed, orphan) = ws.child("abort", false);
     assert!(!passed(&crashed), "the child was meant to abort");
     let orphan = orphan.expect("the crashed child said which database it had");
@@ -256,12 +315,7 @@ async fn pg_harness_down_cleans_up_after_a_killed_keeper() {
     assert!(passed(&first), "{}", text(&first));
     let keeper_pid = ws.wait_for_keeper(None);
     let url = ws.handle().admin_url;
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(keeper_pid),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
-    wait_for_exit(keeper_pid);
+    kill_and_wait(keeper_pid);
     assert!(
         !keeper_files(ws.dir.path()).is_empty(),
         "a killed keeper leaves its pid and socket files"
@@ -279,8 +333,18 @@ async fn pg_harness_down_cleans_up_after_a_killed_keeper() {
 #[tokio::test]
 async fn an_empty_pool_still_clones_on_demand() {
     let Some(ws) = Workspace::new() else { return };
-    let (first, _) = ws.child("pass", false);
+    // Server and template, with no pool at all (no refill in the process either).
+    let (first, _) = ws.child_with("pass", false, &[("STELLAOPS_PG_POOL_SIZE", "0")]);
     assert!(passed(&first), "{}", text(&first));
+    let mut admin = ws.admin().await;
+    let pooled: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_database WHERE starts_with(datname, 'stellaops_pool_')",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(pooled, 0, "the pool must start empty");
+    let _ = admin.close().await;
     // A keeper that keeps no pool: every hand-out is a miss.
     let keeper = ws
         .command(PG_HARNESS)
@@ -314,9 +378,16 @@ async fn an_empty_pool_still_clones_on_demand() {
     .unwrap();
     assert_eq!(miss, Reply::Miss);
 
+    let missed = ws.keeper_count("missed");
     let (served, database) = ws.child("pass", true);
     assert!(passed(&served), "{}", text(&served));
     assert!(database.is_some(), "{}", text(&served));
+    assert_eq!(
+        ws.keeper_count("missed"),
+        missed + 1,
+        "the child must have asked the keeper and been told the pool was empty; it said:\n{}",
+        text(&served)
+    );
     let down = ws.down();
     assert!(passed(&down), "{}", text(&down));
     assert!(reaper.join().unwrap().is_ok());

@@ -464,23 +464,31 @@ async fn cross_tenant_insert_rejected(tables: Arc<Vec<Table>>, i: usize) -> Resu
     let row = RowGenerator::new(&tables)
         .insert(&bundle.acme, table, ACME, seed_of(table))
         .await?;
+    refused_by_policy(&bundle.globex, table, &row)
+        .await
+        .map_err(|why| format!("globex inserting acme's row: {why}"))
+}
+
+/// Inserts `row` (another tenant's) through `pool`: Ok only when the
+/// policy's WITH CHECK refuses it (42501). WITH CHECK runs before any key
+/// is compared; a key error instead would reveal that the row exists.
+async fn refused_by_policy(pool: &PgPool, table: &Table, row: &Value) -> Result<(), String> {
     let sql = format!(
         "INSERT INTO {} SELECT * FROM jsonb_populate_record(NULL::{}, $1::jsonb)",
         table.qualified(),
         table.qualified()
     );
     match sqlx::query(AssertSqlSafe(sql))
-        .bind(row)
-        .execute(&bundle.globex)
+        .bind(row.clone())
+        .execute(pool)
         .await
     {
-        Ok(_) => Err("globex inserted a row with acme's tenant_id".into()),
-        // 42501: the policy's WITH CHECK refused it, before any key was compared.
+        Ok(_) => Err("inserted".into()),
         Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42501") => {
             Ok(())
         }
         Err(e) => Err(format!(
-            "refused for the wrong reason (a key error reveals acme's row): {e}"
+            "refused for the wrong reason (a key error reveals the row): {e}"
         )),
     }
 }
@@ -606,18 +614,10 @@ async fn related_tenants_isolated(db: &TestDb, tables: &[Table], i: usize) -> Re
                 "{observer_code} sees {seen}, updates {updated}, deletes {deleted}"
             ));
         }
-        let insert = format!(
-            "INSERT INTO {} SELECT * FROM jsonb_populate_record(NULL::{}, $1::jsonb)",
-            table.qualified(),
-            table.qualified()
-        );
-        // WITH CHECK runs before any key is compared: only the policy may refuse it.
-        match sqlx::query(AssertSqlSafe(insert)).bind(row.clone()).execute(&observer).await {
-            Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42501") => {}
-            Ok(_) => leaks.push(format!("{observer_code} inserted a row of {RELATED_OWNER}")),
-            Err(e) => leaks.push(format!(
-                "{observer_code} inserting a row of {RELATED_OWNER} was refused by something other than the policy: {e}"
-            )),
+        if let Err(why) = refused_by_policy(&observer, table, &row).await {
+            leaks.push(format!(
+                "{observer_code} inserting a row of {RELATED_OWNER}: {why}"
+            ));
         }
         observer.close().await;
     }

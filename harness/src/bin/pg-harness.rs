@@ -55,6 +55,9 @@ enum Command {
         /// The server handle (`target/stellaops-pg/handle-*.json`).
         #[arg(long)]
         handle: PathBuf,
+        /// A template whose pool to fill at once.
+        #[arg(long)]
+        template: Option<String>,
     },
 }
 
@@ -67,7 +70,9 @@ async fn main() -> ExitCode {
             Command::Url => url(&settings).await,
             Command::Status => status(&settings).await,
             Command::Down => down(&settings).await,
-            Command::Keeper { handle } => keeper::run(settings, &handle).await,
+            Command::Keeper { handle, template } => {
+                keeper::run(settings, &handle, template.as_deref()).await
+            }
         },
         Err(e) => Err(e),
     };
@@ -100,7 +105,7 @@ async fn up(settings: &Settings) -> Result<(), HarnessError> {
     );
     if settings.keeper {
         let paths = server.keeper_paths();
-        match keeper::launch(&paths, &handle_path(settings)) {
+        match keeper::launch(&paths, &handle_path(settings), Some(&template.name)) {
             Launch::Started(_) => {
                 eprintln!("pg-harness: keeper started (log {})", paths.log.display())
             }
@@ -190,8 +195,8 @@ async fn status(settings: &Settings) -> Result<(), HarnessError> {
     for (_, url) in &urls {
         let paths = KeeperPaths::new(&settings.state_dir, url);
         match keeper::request_blocking(&paths, &Request::Ping, Duration::from_secs(2)) {
-            Ok(Reply::Ok(pid)) => println!(
-                "keeper         pid {pid}, socket {}, log {}",
+            Ok(Reply::Ok(detail)) => println!(
+                "keeper         pid {detail}, socket {}, log {}",
                 paths.socket.display(),
                 paths.log.display()
             ),
@@ -238,75 +243,33 @@ async fn status(settings: &Settings) -> Result<(), HarnessError> {
     Ok(())
 }
 
-/// Asks every keeper of the state folder to exit, then makes sure it did.
+/// Asks every keeper of the state folder to exit, makes sure it did, and
+/// removes the files of keepers that no longer run (each server instance
+/// has a keeper of its own); also the server handles, whose servers this
+/// command stops.
 fn stop_keepers(settings: &Settings) -> usize {
     let mut stopped = 0;
-    for pid_file in KeeperPaths::pid_files(&settings.state_dir) {
-        let Some(pid) = std::fs::read_to_string(&pid_file)
+    for paths in KeeperPaths::all(&settings.state_dir) {
+        let pid = std::fs::read_to_string(&paths.pid)
             .ok()
             .and_then(|t| t.trim().parse::<i32>().ok())
-        else {
-            let _ = std::fs::remove_file(&pid_file);
-            continue;
-        };
-        let socket = pid_file.with_extension("sock");
-        let asked = socket.exists().then(|| {
-            let paths = KeeperPaths {
-                socket: socket.clone(),
-                ..KeeperPaths::new(&settings.state_dir, "")
-            };
-            keeper::request_blocking(&paths, &Request::Quit, Duration::from_secs(5))
-        });
-        let pid = nix::unistd::Pid::from_raw(pid);
-        if !matches!(asked, Some(Ok(Reply::Ok(_)))) {
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            .map(nix::unistd::Pid::from_raw);
+        let running = |pid| nix::sys::signal::kill(pid, None).is_ok();
+        if let Some(pid) = pid.filter(|pid| running(*pid)) {
+            let asked = keeper::request_blocking(&paths, &Request::Quit, Duration::from_secs(5));
+            if !matches!(asked, Ok(Reply::Ok(_))) {
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            }
+            // Bounded: a keeper exits within one tick; past that it is killed.
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while running(pid) && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if running(pid) {
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            }
+            stopped += 1;
         }
-        // Bounded: a keeper exits within one tick; past that it is killed.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while nix::sys::signal::kill(pid, None).is_ok() && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        if nix::sys::signal::kill(pid, None).is_ok() {
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
-        }
-        let _ = std::fs::remove_file(&pid_file);
-        let _ = std::fs::remove_file(&socket);
-        stopped += 1;
-    }
-    remove_files_of_exited_keepers(settings);
-    stopped
-}
-
-/// Each server instance has a keeper of its own: once no keeper holds a
-/// lock, its lock, launch marker and log go too.
-fn remove_files_of_exited_keepers(settings: &Settings) {
-    let Ok(entries) = std::fs::read_dir(&settings.state_dir) else {
-        return;
-    };
-    for lock in entries.filter_map(Result::ok).map(|e| e.path()) {
-        let is_keeper_lock = lock
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("keeper-") && n.ends_with(".lock"));
-        if lock
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("handle-") && n.ends_with(".json"))
-        {
-            // Names a server this command just stopped.
-            let _ = std::fs::remove_file(&lock);
-            continue;
-        }
-        if !is_keeper_lock {
-            continue;
-        }
-        let paths = KeeperPaths {
-            lock: lock.clone(),
-            socket: lock.with_extension("sock"),
-            pid: lock.with_extension("pid"),
-            log: lock.with_extension("log"),
-            launch: lock.with_extension("launch"),
-        };
         if !keeper::keeper_lock_held(&paths) {
             for file in [
                 &paths.socket,
@@ -319,6 +282,18 @@ fn remove_files_of_exited_keepers(settings: &Settings) {
             }
         }
     }
+    for entry in std::fs::read_dir(&settings.state_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("handle-") && name.ends_with(".json") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    stopped
 }
 
 async fn down(settings: &Settings) -> Result<(), HarnessError> {

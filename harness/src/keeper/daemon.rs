@@ -61,6 +61,15 @@ struct Keeper {
     drop_wake: Notify,
     quit: Notify,
     last_request: Mutex<Instant>,
+    counts: Mutex<Counts>,
+}
+
+/// What the keeper has done, reported by `ping` (and so by `pg-harness status`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    taken: u64,
+    missed: u64,
+    returned: u64,
 }
 
 impl Keeper {
@@ -76,7 +85,14 @@ impl Keeper {
 }
 
 /// Runs the keeper of the server the handle file names until it exits.
-pub async fn run(settings: Settings, handle_file: &Path) -> Result<(), HarnessError> {
+///
+/// `template`, when given, is filled at once: the process that launched the
+/// keeper was about to need it.
+pub async fn run(
+    settings: Settings,
+    handle_file: &Path,
+    template: Option<&str>,
+) -> Result<(), HarnessError> {
     let text = fs::read_to_string(handle_file)
         .map_err(HarnessError::io("reading the server handle", handle_file))?;
     let handle: ServerHandle = serde_json::from_str(&text).map_err(|e| HarnessError::State {
@@ -133,12 +149,25 @@ pub async fn run(settings: Settings, handle_file: &Path) -> Result<(), HarnessEr
         server: server.clone(),
         admin,
         max_pool: settings.pool_size * GROWTH_FACTOR,
-        demand: Mutex::new(HashMap::new()),
+        demand: Mutex::new(
+            template
+                .map(|t| {
+                    (
+                        t.to_owned(),
+                        Demand {
+                            target: settings.pool_size,
+                        },
+                    )
+                })
+                .into_iter()
+                .collect(),
+        ),
         drops: Mutex::new(VecDeque::new()),
         refill_wake: Notify::new(),
         drop_wake: Notify::new(),
         quit: Notify::new(),
         last_request: Mutex::new(Instant::now()),
+        counts: Mutex::new(Counts::default()),
     });
 
     let tasks = [
@@ -281,9 +310,24 @@ async fn answer(keeper: &Keeper, request: Request) -> Reply {
             let base = keeper.server.settings.pool_size;
             {
                 let mut demand = lock_or_recover(&keeper.demand);
-                let entry = demand.entry(template).or_insert(Demand { target: base });
-                if matches!(taken, Ok(false)) && base > 0 {
-                    entry.target = (entry.target + 1).min(keeper.max_pool);
+                let entry = demand
+                    .entry(template.clone())
+                    .or_insert(Demand { target: base });
+                let mut counts = lock_or_recover(&keeper.counts);
+                match taken {
+                    Ok(true) => counts.taken += 1,
+                    Ok(false) => {
+                        counts.missed += 1;
+                        if base > 0 {
+                            entry.target = (entry.target + 1).min(keeper.max_pool);
+                        }
+                        eprintln!(
+                            "keeper {}: the pool of {template} was empty; its target is now {}",
+                            std::process::id(),
+                            entry.target
+                        );
+                    }
+                    Err(_) => {}
                 }
             }
             keeper.refill_wake.notify_one();
@@ -294,6 +338,7 @@ async fn answer(keeper: &Keeper, request: Request) -> Reply {
             }
         }
         Request::Return { database } => {
+            lock_or_recover(&keeper.counts).returned += 1;
             lock_or_recover(&keeper.drops).push_back(database);
             keeper.drop_wake.notify_one();
             Reply::Ok(String::new())
@@ -309,7 +354,16 @@ async fn answer(keeper: &Keeper, request: Request) -> Reply {
                 Err(e) => Reply::Err(e.to_string()),
             }
         }
-        Request::Ping => Reply::Ok(std::process::id().to_string()),
+        Request::Ping => {
+            let counts = *lock_or_recover(&keeper.counts);
+            Reply::Ok(format!(
+                "{} taken={} missed={} returned={}",
+                std::process::id(),
+                counts.taken,
+                counts.missed,
+                counts.returned
+            ))
+        }
         Request::Quit => {
             keeper.quit.notify_one();
             Reply::Ok(String::new())
@@ -354,18 +408,18 @@ async fn refill_step(keeper: &Keeper) -> Result<bool, HarnessError> {
     for (template, target) in wanted {
         let have = pool::pooled_count(&mut conn, &template).await?;
         let missing = target.saturating_sub(have);
-        if missing > 0 && neediest.as_ref().is_none_or(|(_, m)| missing > *m) {
+        // A template not built yet (its process is building it) or swept is
+        // looked at again on the next tick or hand-out.
+        if missing > 0
+            && neediest.as_ref().is_none_or(|(_, m)| missing > *m)
+            && database_exists(&mut conn, &template).await?
+        {
             neediest = Some((template, missing));
         }
     }
     let Some((template, _)) = neediest else {
         return Ok(false);
     };
-    if !database_exists(&mut conn, &template).await? {
-        // Not built yet, or swept: the next hand-out asks again.
-        lock_or_recover(&keeper.demand).remove(&template);
-        return Ok(false);
-    }
     pool::add_one(&keeper.server, &mut conn, &template).await?;
     Ok(true)
 }

@@ -76,8 +76,10 @@ fn is_executable(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Starts a keeper for the server of `handle_file` unless one runs or is starting.
-pub fn launch(paths: &KeeperPaths, handle_file: &Path) -> Launch {
+/// Starts a keeper for the server of `handle_file` unless one runs or is
+/// starting; it fills the pool of `template` at once rather than waiting
+/// for the first hand-out to ask.
+pub fn launch(paths: &KeeperPaths, handle_file: &Path, template: Option<&str>) -> Launch {
     if keeper_lock_held(paths) || launched_recently(paths) {
         return Launch::AlreadyStarting;
     }
@@ -103,6 +105,7 @@ pub fn launch(paths: &KeeperPaths, handle_file: &Path) -> Launch {
         .arg("keeper")
         .arg("--handle")
         .arg(handle_file)
+        .args(template.map(|t| ["--template", t]).into_iter().flatten())
         .stdin(Stdio::null())
         // Never the test's own pipes: a runner would wait for them to close.
         .stdout(out)

@@ -3,8 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::naming::short_hash;
+
 /// The longest socket path the kernel takes (`sun_path` is 108 bytes).
 const SOCKET_PATH_MAX: usize = 100;
+const PREFIX: &str = "keeper-";
 
 /// The files of one server's keeper.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,20 +18,24 @@ pub struct KeeperPaths {
     /// The running keeper's pid, for `pg-harness down` and status.
     pub pid: PathBuf,
     pub log: PathBuf,
-    /// Touched before a launch, so processes starting at once launch one keeper.
+    /// Written before a launch, so processes starting at once launch one keeper.
     pub launch: PathBuf,
 }
 
 impl KeeperPaths {
     pub fn new(state_dir: &Path, admin_url: &str) -> Self {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(format!("stellaops-keeper\0{admin_url}").as_bytes());
-        let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let file = |ext: &str| state_dir.join(format!("keeper-{key}.{ext}"));
+        Self::of_key(
+            state_dir,
+            &short_hash(&format!("stellaops-keeper\0{admin_url}"), 8),
+        )
+    }
+
+    fn of_key(state_dir: &Path, key: &str) -> Self {
+        let file = |ext: &str| state_dir.join(format!("{PREFIX}{key}.{ext}"));
         let mut socket = file("sock");
         if socket.as_os_str().len() > SOCKET_PATH_MAX {
             // A deep workspace: the socket goes where a path is short.
-            socket = std::env::temp_dir().join(format!("stellaops-keeper-{key}.sock"));
+            socket = std::env::temp_dir().join(format!("stellaops-{PREFIX}{key}.sock"));
         }
         KeeperPaths {
             lock: file("lock"),
@@ -39,18 +46,22 @@ impl KeeperPaths {
         }
     }
 
-    /// Every keeper's pid file in a state folder.
-    pub fn pid_files(state_dir: &Path) -> Vec<PathBuf> {
-        std::fs::read_dir(state_dir)
+    /// Every keeper that left files in a state folder, running or not.
+    pub fn all(state_dir: &Path) -> Vec<KeeperPaths> {
+        let mut keys: Vec<String> = std::fs::read_dir(state_dir)
             .into_iter()
             .flatten()
             .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("keeper-") && n.ends_with(".pid"))
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let (key, _ext) = name.strip_prefix(PREFIX)?.split_once('.')?;
+                Some(key.to_owned())
             })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys.iter()
+            .map(|key| Self::of_key(state_dir, key))
             .collect()
     }
 }

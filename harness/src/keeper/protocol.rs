@@ -4,7 +4,7 @@
 //! stellaops-keeper/1 take <template> <database>   ok | miss | err <why>
 //! stellaops-keeper/1 return <database>            ok
 //! stellaops-keeper/1 keep <database>              ok | err <why>
-//! stellaops-keeper/1 ping                         ok <pid>
+//! stellaops-keeper/1 ping                         ok <pid> taken=N missed=N returned=N
 //! stellaops-keeper/1 quit                         ok
 //! ```
 
