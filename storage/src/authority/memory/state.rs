@@ -1,0 +1,82 @@
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::authority::{
+    Client, License, LicenseUsage, LoginAttempt, Revocation, Role, Scope, ServiceAccount, Tenant,
+    Token, User,
+};
+use crate::{Clock, StorageError, TenantContext};
+
+/// Rows of one tenant table, keyed like its primary key.
+pub(crate) type Rows<T> = BTreeMap<(String, Uuid), T>;
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub tenants: BTreeMap<String, Tenant>,
+    pub users: Rows<User>,
+    pub roles: Rows<Role>,
+    /// (tenant, user, role)
+    pub grants: BTreeMap<(String, Uuid, Uuid), DateTime<Utc>>,
+    pub service_accounts: Rows<ServiceAccount>,
+    pub clients: Rows<Client>,
+    pub scopes: BTreeMap<String, Scope>,
+    pub tokens: Rows<Token>,
+    pub revocations: Rows<Revocation>,
+    pub login_attempts: Rows<LoginAttempt>,
+    pub licenses: Rows<License>,
+    /// (tenant, license, feature, period start)
+    pub usage: BTreeMap<(String, Uuid, String, DateTime<Utc>), LicenseUsage>,
+}
+
+impl State {
+    /// The tenant a tenant table's row refers to must exist.
+    pub fn require_tenant(&self, ctx: &TenantContext) -> Result<(), StorageError> {
+        if self.tenants.contains_key(ctx.tenant().as_str()) {
+            Ok(())
+        } else {
+            Err(StorageError::NotFound { entity: "tenant" })
+        }
+    }
+}
+
+/// The in-memory Authority backend.
+#[derive(Debug, Clone)]
+pub struct MemoryAuthority {
+    state: Arc<Mutex<State>>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl MemoryAuthority {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        MemoryAuthority {
+            state: Arc::default(),
+            clock,
+        }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave a half-applied change: every
+        // operation checks first and writes last.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The primary key of a tenant row.
+pub(crate) fn key(ctx: &TenantContext, id: Uuid) -> (String, Uuid) {
+    (ctx.tenant().as_str().to_owned(), id)
+}
+
+/// The rows of one tenant, in primary-key order.
+pub(crate) fn of_tenant<'a, T>(
+    rows: &'a Rows<T>,
+    ctx: &TenantContext,
+) -> impl Iterator<Item = &'a T> {
+    let tenant = ctx.tenant().as_str().to_owned();
+    rows.range((tenant.clone(), Uuid::nil())..=(tenant, Uuid::max()))
+        .map(|(_, row)| row)
+}

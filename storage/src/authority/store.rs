@@ -1,0 +1,69 @@
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use super::{
+    ClientRepository, LicenseRepository, LoginAttemptRepository, MemoryAuthority, PgAuthority,
+    RevocationRepository, RoleRepository, ScopeRepository, ServiceAccountRepository,
+    TenantRepository, TokenRepository, UserRepository,
+};
+use crate::{Backend, Clock, DataSource, Module, StorageError, StorageOptions};
+
+/// Every Authority repository, on one backend.
+pub trait Authority:
+    TenantRepository
+    + UserRepository
+    + RoleRepository
+    + ServiceAccountRepository
+    + ClientRepository
+    + ScopeRepository
+    + TokenRepository
+    + RevocationRepository
+    + LoginAttemptRepository
+    + LicenseRepository
+    + Debug
+{
+    /// Which backend serves the calls.
+    fn backend(&self) -> Backend;
+}
+
+impl Authority for PgAuthority {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+}
+
+impl Authority for MemoryAuthority {
+    fn backend(&self) -> Backend {
+        Backend::Memory
+    }
+}
+
+/// The backend switch: Authority on the backend the options choose.
+///
+/// ```
+/// use std::sync::Arc;
+/// use stellaops_storage::{Backend, Module, Persistence, StorageOptions, SystemClock};
+/// use stellaops_storage::authority::open_authority;
+/// let mut persistence = Persistence::default();
+/// persistence.set(Module::Authority, Backend::Memory);
+/// let options = StorageOptions { postgres: None, persistence };
+/// let authority = open_authority(&options, Arc::new(SystemClock)).unwrap();
+/// assert_eq!(authority.backend(), Backend::Memory);
+/// ```
+pub fn open_authority(
+    options: &StorageOptions,
+    clock: Arc<dyn Clock>,
+) -> Result<Arc<dyn Authority>, StorageError> {
+    match options.persistence.require(Module::Authority)? {
+        Backend::Memory => Ok(Arc::new(MemoryAuthority::new(clock))),
+        Backend::Postgres => {
+            let postgres = options.postgres.as_ref().ok_or_else(|| {
+                StorageError::invalid("options", "authority is on postgres but no URL is set")
+            })?;
+            Ok(Arc::new(PgAuthority::new(
+                DataSource::connect_lazy(postgres),
+                clock,
+            )))
+        }
+    }
+}

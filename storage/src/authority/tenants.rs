@@ -1,0 +1,168 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::postgres::PgAuthority;
+use super::status::TenantStatus;
+use crate::error::{Constraint, ConstraintMap, classify};
+use crate::{StorageError, SystemContext, TenantCode, input};
+
+/// A tenant (`authority.tenants`, a global table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub code: String,
+    pub display_name: String,
+    #[sqlx(try_from = "String")]
+    pub status: TenantStatus,
+    pub settings: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTenant {
+    pub id: Uuid,
+    pub code: TenantCode,
+    pub display_name: String,
+    pub status: TenantStatus,
+    pub settings: Value,
+}
+
+impl NewTenant {
+    pub fn new(code: TenantCode, display_name: impl Into<String>) -> Self {
+        NewTenant {
+            id: Uuid::new_v4(),
+            code,
+            display_name: display_name.into(),
+            status: TenantStatus::Active,
+            settings: Value::Object(Default::default()),
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), StorageError> {
+        input::key("display name", &self.display_name)?;
+        input::json_object("settings", &self.settings)
+    }
+}
+
+/// Tenants are global: every call is a system operation.
+#[async_trait]
+pub trait TenantRepository: Send + Sync {
+    async fn create_tenant(
+        &self,
+        ctx: &SystemContext,
+        tenant: &NewTenant,
+    ) -> Result<Tenant, StorageError>;
+    async fn get_tenant(
+        &self,
+        ctx: &SystemContext,
+        code: &TenantCode,
+    ) -> Result<Option<Tenant>, StorageError>;
+    /// All tenants by code.
+    async fn list_tenants(&self, ctx: &SystemContext) -> Result<Vec<Tenant>, StorageError>;
+    async fn set_tenant_status(
+        &self,
+        ctx: &SystemContext,
+        code: &TenantCode,
+        status: TenantStatus,
+    ) -> Result<Tenant, StorageError>;
+}
+
+const TENANT_CONSTRAINTS: ConstraintMap = &[
+    ("tenants_pkey", Constraint::Unique("id")),
+    ("tenants_code_key", Constraint::Unique("code")),
+];
+
+macro_rules! tenant_columns {
+    () => {
+        "id, code, display_name, status, settings, created_at, updated_at"
+    };
+}
+
+#[async_trait]
+impl TenantRepository for PgAuthority {
+    async fn create_tenant(
+        &self,
+        ctx: &SystemContext,
+        tenant: &NewTenant,
+    ) -> Result<Tenant, StorageError> {
+        tenant.validate()?;
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let created = sqlx::query_as::<_, Tenant>(concat!(
+            "INSERT INTO authority.tenants (id, code, display_name, status, settings, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
+            tenant_columns!()
+        ))
+        .bind(tenant.id)
+        .bind(tenant.code.as_str())
+        .bind(&tenant.display_name)
+        .bind(tenant.status.as_str())
+        .bind(&tenant.settings)
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| classify(e, "creating a tenant", "tenant", TENANT_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_tenant(
+        &self,
+        ctx: &SystemContext,
+        code: &TenantCode,
+    ) -> Result<Option<Tenant>, StorageError> {
+        let mut tx = self.source.system(ctx).await?;
+        let tenant = sqlx::query_as::<_, Tenant>(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM authority.tenants WHERE code = $1"
+        ))
+        .bind(code.as_str())
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "reading a tenant", "tenant", TENANT_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    async fn list_tenants(&self, ctx: &SystemContext) -> Result<Vec<Tenant>, StorageError> {
+        let mut tx = self.source.system(ctx).await?;
+        let tenants = sqlx::query_as::<_, Tenant>(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM authority.tenants ORDER BY code"
+        ))
+        .fetch_all(tx.conn())
+        .await
+        .map_err(|e| classify(e, "listing tenants", "tenant", TENANT_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(tenants)
+    }
+
+    async fn set_tenant_status(
+        &self,
+        ctx: &SystemContext,
+        code: &TenantCode,
+        status: TenantStatus,
+    ) -> Result<Tenant, StorageError> {
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let tenant = sqlx::query_as::<_, Tenant>(concat!(
+            "UPDATE authority.tenants SET status = $2, updated_at = $3 WHERE code = $1 RETURNING ",
+            tenant_columns!()
+        ))
+        .bind(code.as_str())
+        .bind(status.as_str())
+        .bind(now)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "updating a tenant", "tenant", TENANT_CONSTRAINTS))?
+        .ok_or(StorageError::NotFound { entity: "tenant" })?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+}

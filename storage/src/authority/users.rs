@@ -1,0 +1,435 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::postgres::PgAuthority;
+use super::roles::Role;
+use super::status::UserStatus;
+use crate::error::{Constraint, ConstraintMap, classify};
+use crate::page::{Cursor, Page, PageRequest};
+use crate::{StorageError, SystemContext, TenantContext, input};
+
+/// An identity of one tenant (`authority.users`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub tenant_id: String,
+    pub id: Uuid,
+    pub subject_id: Uuid,
+    pub username: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
+    pub failed_login_count: i32,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub attributes: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// The fields a caller sets on create and update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFields {
+    pub username: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub status: UserStatus,
+    pub attributes: Value,
+}
+
+impl UserFields {
+    /// An active user with only a username.
+    pub fn named(username: impl Into<String>) -> Self {
+        UserFields {
+            username: username.into(),
+            email: None,
+            display_name: None,
+            password_hash: None,
+            status: UserStatus::Active,
+            attributes: Value::Object(Default::default()),
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), StorageError> {
+        input::key("username", &self.username)?;
+        input::optional_text("email", self.email.as_deref())?;
+        input::optional_text("display name", self.display_name.as_deref())?;
+        input::optional_text("password hash", self.password_hash.as_deref())?;
+        input::json_object("attributes", &self.attributes)
+    }
+}
+
+/// A user to create. The caller picks the ids, so an import keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub id: Uuid,
+    pub subject_id: Uuid,
+    pub fields: UserFields,
+}
+
+impl NewUser {
+    /// A user with fresh random ids.
+    pub fn new(fields: UserFields) -> Self {
+        NewUser {
+            id: Uuid::new_v4(),
+            subject_id: Uuid::new_v4(),
+            fields,
+        }
+    }
+}
+
+/// Filters of the user list; pages are keyed by username (`COLLATE "C"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    pub status: Option<UserStatus>,
+    /// Usernames that start with this text.
+    pub username_prefix: Option<String>,
+    pub page: PageRequest,
+}
+
+impl UserQuery {
+    pub(crate) fn validate(&self) -> Result<(u32, Option<i64>), StorageError> {
+        if let Some(prefix) = &self.username_prefix {
+            input::bounded("username prefix", prefix, input::MAX_KEY_LEN)?;
+        }
+        match &self.page.cursor {
+            Cursor::After(key) | Cursor::Before(key) => {
+                input::bounded("page cursor", key, input::MAX_KEY_LEN)?
+            }
+            Cursor::Start | Cursor::End => {}
+        }
+        self.page.effective_size()
+    }
+}
+
+/// The seeds' `IUserRepository`.
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    async fn get_user(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<User>, StorageError>;
+    async fn get_user_by_username(
+        &self,
+        ctx: &TenantContext,
+        username: &str,
+    ) -> Result<Option<User>, StorageError>;
+    /// Across tenants: the subject id is what a token carries.
+    async fn get_user_by_subject_id(
+        &self,
+        ctx: &SystemContext,
+        subject_id: Uuid,
+    ) -> Result<Option<User>, StorageError>;
+    async fn list_users(
+        &self,
+        ctx: &TenantContext,
+        query: &UserQuery,
+    ) -> Result<Page<User>, StorageError>;
+    async fn create_user(&self, ctx: &TenantContext, user: &NewUser) -> Result<User, StorageError>;
+    async fn update_user(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        fields: &UserFields,
+    ) -> Result<User, StorageError>;
+    async fn delete_user(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError>;
+    /// The user's roles, by name.
+    async fn user_roles(
+        &self,
+        ctx: &TenantContext,
+        user_id: Uuid,
+    ) -> Result<Vec<Role>, StorageError>;
+    /// Grants a role; granting one already held changes nothing.
+    async fn assign_role(
+        &self,
+        ctx: &TenantContext,
+        user_id: Uuid,
+        role_id: Uuid,
+        granted_by: Option<&str>,
+    ) -> Result<(), StorageError>;
+    async fn revoke_role(
+        &self,
+        ctx: &TenantContext,
+        user_id: Uuid,
+        role_id: Uuid,
+    ) -> Result<bool, StorageError>;
+}
+
+pub(crate) const USER_CONSTRAINTS: ConstraintMap = &[
+    ("users_pkey", Constraint::Unique("id")),
+    (
+        "users_tenant_id_username_key",
+        Constraint::Unique("username"),
+    ),
+    (
+        "users_tenant_id_subject_id_key",
+        Constraint::Unique("subject id"),
+    ),
+    ("users_tenant_id_fkey", Constraint::References("tenant")),
+];
+
+const USER_ROLE_CONSTRAINTS: ConstraintMap = &[
+    (
+        "user_roles_tenant_id_user_id_fkey",
+        Constraint::References("user"),
+    ),
+    (
+        "user_roles_tenant_id_role_id_fkey",
+        Constraint::References("role"),
+    ),
+];
+
+/// The columns a `User` is read from, for `concat!`.
+macro_rules! user_columns {
+    () => {
+        "tenant_id, id, subject_id, username, email, display_name, password_hash, status, \
+         failed_login_count, last_login_at, attributes, created_at, updated_at, deleted_at"
+    };
+}
+
+#[async_trait]
+impl UserRepository for PgAuthority {
+    async fn get_user(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<User>, StorageError> {
+        let mut tx = self.source.tenant(ctx).await?;
+        let user = sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM authority.users WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "reading a user", "user", USER_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn get_user_by_username(
+        &self,
+        ctx: &TenantContext,
+        username: &str,
+    ) -> Result<Option<User>, StorageError> {
+        input::key("username", username)?;
+        let mut tx = self.source.tenant(ctx).await?;
+        let user = sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM authority.users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "reading a user by username", "user", USER_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn get_user_by_subject_id(
+        &self,
+        ctx: &SystemContext,
+        subject_id: Uuid,
+    ) -> Result<Option<User>, StorageError> {
+        let mut tx = self.source.system(ctx).await?;
+        let user = sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM authority.users WHERE subject_id = $1 \
+             ORDER BY tenant_id, id LIMIT 1"
+        ))
+        .bind(subject_id)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "reading a user by subject id", "user", USER_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn list_users(
+        &self,
+        ctx: &TenantContext,
+        query: &UserQuery,
+    ) -> Result<Page<User>, StorageError> {
+        let (size, clamped_from) = query.validate()?;
+        let (sql, key) = match &query.page.cursor {
+            Cursor::Start => (LIST_USERS_FORWARD, None),
+            Cursor::After(key) => (LIST_USERS_FORWARD, Some(key.as_str())),
+            Cursor::Before(key) => (LIST_USERS_BACKWARD, Some(key.as_str())),
+            Cursor::End => (LIST_USERS_BACKWARD, None),
+        };
+        let mut tx = self.source.tenant(ctx).await?;
+        let rows = sqlx::query_as::<_, User>(sql)
+            .bind(query.status.map(|s| s.as_str()))
+            .bind(query.username_prefix.as_deref())
+            .bind(key)
+            .bind(i64::from(size) + 1)
+            .fetch_all(tx.conn())
+            .await
+            .map_err(|e| classify(e, "listing users", "user", USER_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(Page::assemble(
+            rows,
+            &query.page.cursor,
+            size,
+            clamped_from,
+            |u| u.username.clone(),
+        ))
+    }
+
+    async fn create_user(&self, ctx: &TenantContext, user: &NewUser) -> Result<User, StorageError> {
+        user.fields.validate()?;
+        let now = self.clock.now();
+        let mut tx = self.source.tenant(ctx).await?;
+        let created = sqlx::query_as::<_, User>(concat!(
+            "INSERT INTO authority.users (tenant_id, id, subject_id, username, email, \
+             display_name, password_hash, status, attributes, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+             RETURNING ",
+            user_columns!()
+        ))
+        .bind(ctx.tenant().as_str())
+        .bind(user.id)
+        .bind(user.subject_id)
+        .bind(&user.fields.username)
+        .bind(&user.fields.email)
+        .bind(&user.fields.display_name)
+        .bind(&user.fields.password_hash)
+        .bind(user.fields.status.as_str())
+        .bind(&user.fields.attributes)
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| classify(e, "creating a user", "user", USER_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn update_user(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        fields: &UserFields,
+    ) -> Result<User, StorageError> {
+        fields.validate()?;
+        let now = self.clock.now();
+        let mut tx = self.source.tenant(ctx).await?;
+        let updated = sqlx::query_as::<_, User>(concat!(
+            "UPDATE authority.users SET username = $2, email = $3, display_name = $4, \
+             password_hash = $5, status = $6, attributes = $7, updated_at = $8, \
+             deleted_at = CASE WHEN $6 = 'deleted' THEN coalesce(deleted_at, $8) END \
+             WHERE id = $1 \
+             RETURNING ",
+            user_columns!()
+        ))
+        .bind(id)
+        .bind(&fields.username)
+        .bind(&fields.email)
+        .bind(&fields.display_name)
+        .bind(&fields.password_hash)
+        .bind(fields.status.as_str())
+        .bind(&fields.attributes)
+        .bind(now)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "updating a user", "user", USER_CONSTRAINTS))?
+        .ok_or(StorageError::NotFound { entity: "user" })?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn delete_user(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
+        let mut tx = self.source.tenant(ctx).await?;
+        let deleted = sqlx::query("DELETE FROM authority.users WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .map_err(|e| classify(e, "deleting a user", "user", USER_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(deleted.rows_affected() == 1)
+    }
+
+    async fn user_roles(
+        &self,
+        ctx: &TenantContext,
+        user_id: Uuid,
+    ) -> Result<Vec<Role>, StorageError> {
+        let mut tx = self.source.tenant(ctx).await?;
+        let roles = sqlx::query_as::<_, Role>(
+            "SELECT r.tenant_id, r.id, r.name, r.description, r.is_system, r.permissions, \
+             r.created_at, r.updated_at \
+             FROM authority.user_roles ur JOIN authority.roles r \
+               ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id \
+             WHERE ur.user_id = $1 ORDER BY r.name, r.id",
+        )
+        .bind(user_id)
+        .fetch_all(tx.conn())
+        .await
+        .map_err(|e| classify(e, "reading a user's roles", "role", USER_ROLE_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(roles)
+    }
+
+    async fn assign_role(
+        &self,
+        ctx: &TenantContext,
+        user_id: Uuid,
+        role_id: Uuid,
+        granted_by: Option<&str>,
+    ) -> Result<(), StorageError> {
+        input::optional_text("granted by", granted_by)?;
+        let now = self.clock.now();
+        let mut tx = self.source.tenant(ctx).await?;
+        sqlx::query(
+            "INSERT INTO authority.user_roles (tenant_id, user_id, role_id, granted_at, granted_by) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, user_id, role_id) DO NOTHING",
+        )
+        .bind(ctx.tenant().as_str())
+        .bind(user_id)
+        .bind(role_id)
+        .bind(now)
+        .bind(granted_by)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| classify(e, "assigning a role", "user role", USER_ROLE_CONSTRAINTS))?;
+        tx.commit().await
+    }
+
+    async fn revoke_role(
+        &self,
+        ctx: &TenantContext,
+        user_id: Uuid,
+        role_id: Uuid,
+    ) -> Result<bool, StorageError> {
+        let mut tx = self.source.tenant(ctx).await?;
+        let revoked =
+            sqlx::query("DELETE FROM authority.user_roles WHERE user_id = $1 AND role_id = $2")
+                .bind(user_id)
+                .bind(role_id)
+                .execute(tx.conn())
+                .await
+                .map_err(|e| classify(e, "revoking a role", "user role", USER_ROLE_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(revoked.rows_affected() == 1)
+    }
+}
+
+const LIST_USERS_FORWARD: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM authority.users \
+     WHERE ($1::text IS NULL OR status = $1) \
+       AND ($2::text IS NULL OR starts_with(username, $2)) \
+       AND ($3::text IS NULL OR username > $3) \
+     ORDER BY username LIMIT $4"
+);
+
+const LIST_USERS_BACKWARD: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM authority.users \
+     WHERE ($1::text IS NULL OR status = $1) \
+       AND ($2::text IS NULL OR starts_with(username, $2)) \
+       AND ($3::text IS NULL OR username < $3) \
+     ORDER BY username DESC LIMIT $4"
+);
