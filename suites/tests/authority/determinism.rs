@@ -1,0 +1,288 @@
+//! Determinism: the same data, inserted in any order, gives byte-identical
+//! list outputs and content hashes per tenant, also with the planner pushed
+//! off its usual plans; times come out in UTC at microsecond precision and
+//! JSON comes out canonical.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgPoolOptions;
+use stellaops_harness::{APP_ROLE, TestDb};
+use stellaops_storage::authority::*;
+use stellaops_storage::{DataSource, ManualClock, PageRequest, TenantContext};
+use uuid::Uuid;
+
+use crate::support::{data_source, epoch, setup, users_page};
+
+/// One row to insert: a user with a role and a token.
+#[derive(Debug, Clone)]
+struct Row {
+    name: String,
+    attributes: serde_json::Value,
+    role: String,
+}
+
+fn rows() -> impl Strategy<Value = Vec<Row>> {
+    proptest::collection::btree_set("[a-zA-Z0-9_é-]{1,12}", 1..12).prop_flat_map(|names| {
+        let names: Vec<String> = names.into_iter().collect();
+        let len = names.len();
+        (
+            Just(names),
+            proptest::collection::vec(
+                proptest::collection::btree_map("[a-z]{1,6}", 0..1000i64, 0..4),
+                len,
+            ),
+            proptest::collection::vec(0..3usize, len),
+        )
+            .prop_map(|(names, attributes, roles)| {
+                names
+                    .into_iter()
+                    .zip(attributes)
+                    .zip(roles)
+                    .map(|((name, attributes), role)| Row {
+                        name,
+                        attributes: serde_json::to_value(attributes).unwrap(),
+                        role: ["admin", "auditor", "Operator"][role].to_owned(),
+                    })
+                    .collect()
+            })
+    })
+}
+
+/// The ids a row gets, independent of the insertion order.
+fn ids(name: &str) -> (Uuid, Uuid, Uuid) {
+    let digest = Sha256::digest(name.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let base = u128::from_be_bytes(bytes);
+    (
+        Uuid::from_u128(base),
+        Uuid::from_u128(base ^ 1),
+        Uuid::from_u128(base ^ 2),
+    )
+}
+
+async fn insert(authority: &dyn Authority, ctx: &TenantContext, rows: &[Row]) {
+    for role in ["Operator", "admin", "auditor"] {
+        let id = Uuid::from_u128(role.len() as u128);
+        if authority.get_role(ctx, id).await.unwrap().is_none() {
+            authority
+                .create_role(ctx, id, &RoleFields::named(role))
+                .await
+                .unwrap();
+        }
+    }
+    for row in rows {
+        let (id, subject_id, token_id) = ids(&row.name);
+        let mut fields = UserFields::named(&row.name);
+        fields.attributes = row.attributes.clone();
+        authority
+            .create_user(
+                ctx,
+                &NewUser {
+                    id,
+                    subject_id,
+                    fields,
+                },
+            )
+            .await
+            .unwrap();
+        let role = authority
+            .get_role_by_name(ctx, &row.role)
+            .await
+            .unwrap()
+            .unwrap();
+        authority.assign_role(ctx, id, role.id, None).await.unwrap();
+        let mut token =
+            NewToken::access(format!("h-{}", row.name), id, epoch() + Duration::hours(1));
+        token.id = token_id;
+        authority.create_token(ctx, &token).await.unwrap();
+    }
+}
+
+/// Every list of the tenant, serialized: the bytes compared and hashed.
+async fn output(authority: &dyn Authority, ctx: &TenantContext) -> Vec<u8> {
+    let mut pages = Vec::new();
+    let mut request = PageRequest::first(4);
+    loop {
+        let page = users_page(authority, ctx, request).await;
+        let next = page.next.clone();
+        pages.push(page);
+        match next {
+            Some(key) => request = PageRequest::after(4, key),
+            None => break,
+        }
+    }
+    let mut per_user = Vec::new();
+    for user in pages.iter().flat_map(|p| &p.items) {
+        per_user.push((
+            authority.user_roles(ctx, user.id).await.unwrap(),
+            authority.active_tokens_of_user(ctx, user.id).await.unwrap(),
+        ));
+    }
+    let roles = authority.list_roles(ctx).await.unwrap();
+    serde_json::to_vec(&(pages, per_user, roles)).unwrap()
+}
+
+fn content_hash(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// A data source whose app connections run with the given planner settings.
+async fn perturbed(db: &TestDb, settings: &[(&str, &str)]) -> DataSource {
+    let options = db
+        .server()
+        .role_options(db.name(), APP_ROLE)
+        .unwrap()
+        .options(settings.iter().copied());
+    let app = PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(options)
+        .await
+        .unwrap();
+    DataSource::from_pools(app, None, StdDuration::from_secs(30))
+}
+
+#[test]
+fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let strategy = rows().prop_flat_map(|rows| {
+        let shuffled = Just(rows.clone()).prop_shuffle();
+        (Just(rows), shuffled)
+    });
+    let mut runner = TestRunner::new(Config {
+        cases: 12,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |(rows, shuffled)| {
+            runtime.block_on(async {
+                let clock = Arc::new(ManualClock::at(epoch()));
+                let ctx = TenantContext::new("acme").unwrap();
+                let mut outputs = Vec::new();
+                let mut dbs = Vec::new();
+                for order in [&rows, &shuffled] {
+                    let b = setup().await;
+                    let pg = PgAuthority::new(data_source(b.db()).await, clock.clone());
+                    insert(&pg, &ctx, order).await;
+                    outputs.push(output(&pg, &ctx).await);
+                    // The same reads with sequential and index scans switched off.
+                    for settings in [
+                        &[("enable_seqscan", "off")][..],
+                        &[("enable_indexscan", "off"), ("enable_bitmapscan", "off")][..],
+                    ] {
+                        let source = perturbed(b.db(), settings).await;
+                        let pg = PgAuthority::new(source, clock.clone());
+                        let bytes = output(&pg, &ctx).await;
+                        prop_assert_eq!(
+                            content_hash(&bytes),
+                            content_hash(&outputs[0]),
+                            "plan {:?}",
+                            settings
+                        );
+                    }
+                    dbs.push(b);
+                }
+                // And the in-memory reference, in the shuffled order.
+                let memory = MemoryAuthority::new(clock.clone());
+                memory
+                    .create_tenant(
+                        &stellaops_storage::SystemContext::new("determinism"),
+                        &NewTenant::new(ctx.tenant().clone(), "acme"),
+                    )
+                    .await
+                    .unwrap();
+                insert(&memory, &ctx, &shuffled).await;
+                outputs.push(output(&memory, &ctx).await);
+                prop_assert_eq!(
+                    &outputs[0],
+                    &outputs[1],
+                    "insertion order changed the output"
+                );
+                prop_assert_eq!(
+                    &outputs[0],
+                    &outputs[2],
+                    "postgres and the reference differ"
+                );
+                Ok(())
+            })
+        })
+        .unwrap();
+}
+
+#[tokio::test]
+async fn times_come_out_in_utc_at_microsecond_precision() {
+    let b = setup().await;
+    // A database default in another zone must not leak into what is read.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE \"{}\" SET TimeZone = 'Asia/Kolkata'",
+        b.db().name()
+    )))
+    .execute(b.db().admin())
+    .await
+    .unwrap();
+    let pg = PgAuthority::new(data_source(b.db()).await, b.clock.clone());
+    let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+    let (zone, rendered): (String, String) = sqlx::query_as(
+        "SELECT current_setting('TimeZone'), '2026-03-01 12:00:00+00'::timestamptz::text",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    assert_eq!(
+        (zone.as_str(), rendered.as_str()),
+        ("UTC", "2026-03-01 12:00:00+00")
+    );
+    drop(tx);
+
+    let issued =
+        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + Duration::nanoseconds(123_456_789);
+    let license = pg
+        .create_license(
+            &b.acme,
+            Uuid::new_v4(),
+            &LicenseFields::new("L-1", LicenseEdition::Team, issued),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        license.issued_at,
+        issued - Duration::nanoseconds(789),
+        "microseconds, truncated"
+    );
+    let json = serde_json::to_value(&license).unwrap();
+    assert_eq!(json["issued_at"], "2026-01-02T03:04:05.123456Z");
+    assert_eq!(json["created_at"], "2026-03-01T12:00:00.123456Z");
+}
+
+#[tokio::test]
+async fn json_comes_out_canonical() {
+    let b = setup().await;
+    let mut fields = UserFields::named("alice");
+    fields.attributes =
+        serde_json::from_str(r#"{"zeta": 1, "alpha": {"y": [3, 1], "b": "x"}, "mid": true}"#)
+            .unwrap();
+    let user = b
+        .authority
+        .create_user(&b.acme, &NewUser::new(fields))
+        .await
+        .unwrap();
+    let stored = b
+        .authority
+        .get_user(&b.acme, user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string(&stored.attributes).unwrap(),
+        r#"{"alpha":{"b":"x","y":[3,1]},"mid":true,"zeta":1}"#,
+        "keys sorted, arrays in order, no whitespace"
+    );
+}

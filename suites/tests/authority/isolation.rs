@@ -1,0 +1,433 @@
+//! Tenant isolation as `stellaops_app` through the repositories (DESIGN
+//! sections 3 and 9). The superuser pool only seeds data and reads plans.
+
+use std::time::Duration;
+
+use sqlx::Row;
+use stellaops_harness::APP_ROLE;
+use stellaops_storage::authority::*;
+use stellaops_storage::{DataSource, ErrorKind, StorageError};
+use uuid::Uuid;
+
+use crate::support::{ACME, GLOBEX, epoch, expect_kind, one_app_connection, setup};
+
+#[tokio::test]
+async fn role_cannot_bypass_rls() {
+    let b = setup().await;
+    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
+    let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+    let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT current_user::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    assert_eq!((user.as_str(), superuser, bypass), (APP_ROLE, false, false));
+    // Switching row security off is refused rather than honoured.
+    sqlx::query("SET LOCAL row_security = off")
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    let off = sqlx::query("SELECT count(*) FROM authority.users")
+        .execute(tx.conn())
+        .await;
+    let message = off.unwrap_err().to_string();
+    assert!(message.contains("row-level security"), "{message}");
+    drop(tx);
+    // Nor can the app role become a role that bypasses it.
+    for role in ["stellaops_system", "stellaops_owner", "postgres"] {
+        let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+        let set = sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
+            .execute(tx.conn())
+            .await;
+        assert!(set.is_err(), "{APP_ROLE} must not become {role}");
+    }
+}
+
+#[tokio::test]
+async fn tenant_sees_only_own_rows() {
+    let b = setup().await;
+    for (ctx, name) in [(&b.acme, "a"), (&b.acme_eu, "e"), (&b.globex, "g")] {
+        for i in 0..3 {
+            b.user(ctx, &format!("{name}{i}")).await;
+        }
+    }
+    for (ctx, name) in [(&b.acme, "a"), (&b.acme_eu, "e"), (&b.globex, "g")] {
+        let page = b
+            .authority
+            .list_users(ctx, &UserQuery::default())
+            .await
+            .unwrap();
+        let names: Vec<&str> = page.items.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(
+            names,
+            [format!("{name}0"), format!("{name}1"), format!("{name}2")]
+        );
+        assert!(
+            page.items
+                .iter()
+                .all(|u| u.tenant_id == ctx.tenant().as_str())
+        );
+    }
+    // Even an explicit predicate on another tenant finds nothing.
+    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
+    let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+    let foreign: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM authority.users WHERE tenant_id <> $1")
+            .bind(ACME)
+            .fetch_one(tx.conn())
+            .await
+            .unwrap();
+    assert_eq!(foreign, 0, "acme must not see acme-eu or globex");
+}
+
+#[tokio::test]
+async fn unset_tenant_fails_closed() {
+    let b = setup().await;
+    b.user(&b.acme, "alice").await;
+    let app = b.db().app_without_tenant().await.unwrap();
+    let (setting, visible): (Option<String>, i64) = sqlx::query_as(
+        "SELECT current_setting('app.tenant_id', true), (SELECT count(*) FROM authority.users)",
+    )
+    .fetch_one(&app)
+    .await
+    .unwrap();
+    assert_eq!(
+        (setting, visible),
+        (None, 0),
+        "never set: no rows, no error"
+    );
+    let insert = sqlx::query("INSERT INTO authority.users (tenant_id, username) VALUES ($1, 'x')")
+        .bind(ACME)
+        .execute(&app)
+        .await;
+    assert!(
+        insert
+            .unwrap_err()
+            .to_string()
+            .contains("row-level security")
+    );
+}
+
+#[tokio::test]
+async fn stale_empty_setting_fails_closed() {
+    let b = setup().await;
+    b.user(&b.acme, "alice").await;
+    let app = one_app_connection(b.db()).await;
+    let source = DataSource::from_pools(app.clone(), None, Duration::from_secs(30));
+    let mut tx = source.tenant(&b.acme).await.unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM authority.users")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    assert_eq!(seen, 1);
+    tx.commit().await.unwrap();
+    // The same connection after the transaction: the setting is '' now.
+    let (setting, visible): (Option<String>, i64) = sqlx::query_as(
+        "SELECT current_setting('app.tenant_id', true), (SELECT count(*) FROM authority.users)",
+    )
+    .fetch_one(&app)
+    .await
+    .unwrap();
+    assert_eq!((setting.as_deref(), visible), (Some(""), 0));
+}
+
+#[tokio::test]
+async fn foreign_tenant_writes_rejected() {
+    let b = setup().await;
+    let alice = b.user(&b.acme, "alice").await;
+    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
+    let refused = |result: Result<sqlx::postgres::PgQueryResult, sqlx::Error>| {
+        let message = result.unwrap_err().to_string();
+        assert!(message.contains("row-level security"), "{message}");
+    };
+    // Insert for another tenant.
+    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    refused(
+        sqlx::query("INSERT INTO authority.users (tenant_id, username) VALUES ($1, 'mallory')")
+            .bind(ACME)
+            .execute(tx.conn())
+            .await,
+    );
+    drop(tx);
+    // An update that moves an own row into another tenant.
+    let mallory = b.user(&b.globex, "mallory").await;
+    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    refused(
+        sqlx::query("UPDATE authority.users SET tenant_id = $1 WHERE id = $2")
+            .bind(ACME)
+            .bind(mallory.id)
+            .execute(tx.conn())
+            .await,
+    );
+    drop(tx);
+    // An upsert aimed at another tenant's key.
+    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    refused(
+        sqlx::query(
+            "INSERT INTO authority.users (tenant_id, id, username) VALUES ($1, $2, 'alice') \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = 'pwned'",
+        )
+        .bind(ACME)
+        .bind(alice.id)
+        .execute(tx.conn())
+        .await,
+    );
+    drop(tx);
+    // RETURNING of another tenant's row returns nothing.
+    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    let returned = sqlx::query(
+        "UPDATE authority.users SET display_name = 'pwned' WHERE id = $1 RETURNING username",
+    )
+    .bind(alice.id)
+    .fetch_all(tx.conn())
+    .await
+    .unwrap();
+    assert!(returned.is_empty());
+    tx.commit().await.unwrap();
+    // Through the repository: not found, and acme's row is untouched.
+    expect_kind(
+        b.authority
+            .update_user(&b.globex, alice.id, &UserFields::named("pwned"))
+            .await,
+        ErrorKind::NotFound,
+    );
+    assert!(!b.authority.delete_user(&b.globex, alice.id).await.unwrap());
+    assert_eq!(
+        b.authority.get_user(&b.acme, alice.id).await.unwrap(),
+        Some(alice)
+    );
+    let acme_users: Vec<String> =
+        sqlx::query("SELECT username FROM authority.users WHERE tenant_id = $1")
+            .bind(ACME)
+            .fetch_all(b.db().admin())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("username"))
+            .collect();
+    assert_eq!(acme_users, ["alice"]);
+}
+
+#[tokio::test]
+async fn pooled_connection_no_tenant_leak() {
+    let b = setup().await;
+    let app = one_app_connection(b.db()).await;
+    let system = b.db().system().await.unwrap();
+    let source = DataSource::from_pools(app.clone(), Some(system), Duration::from_secs(30));
+    let pg = PgAuthority::new(source.clone(), b.clock.clone());
+    pg.create_user(&b.acme, &NewUser::new(UserFields::named("alice")))
+        .await
+        .unwrap();
+
+    let mut tx = source.tenant(&b.acme).await.unwrap();
+    let acme_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = source.tenant(&b.globex).await.unwrap();
+    let (globex_pid, setting, visible): (i32, String, i64) = sqlx::query_as(
+        "SELECT pg_backend_pid(), current_setting('app.tenant_id'), \
+                (SELECT count(*) FROM authority.users)",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        acme_pid, globex_pid,
+        "one pooled connection served both tenants"
+    );
+    assert_eq!((setting.as_str(), visible), (GLOBEX, 0));
+    let page = pg
+        .list_users(&b.globex, &UserQuery::default())
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+}
+
+#[tokio::test]
+async fn no_cross_tenant_existence_oracle() {
+    let b = setup().await;
+    let alice = b.user(&b.acme, "alice").await;
+    let admin = b
+        .authority
+        .create_role(&b.acme, Uuid::new_v4(), &RoleFields::named("admin"))
+        .await
+        .unwrap();
+    // The same key in another tenant is no conflict at all.
+    let globex_alice = b.user(&b.globex, "alice").await;
+    // Foreign keys: another tenant's id fails exactly like an unknown one.
+    let foreign = b
+        .authority
+        .assign_role(&b.globex, alice.id, Uuid::new_v4(), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    let unknown = b
+        .authority
+        .assign_role(&b.globex, Uuid::new_v4(), Uuid::new_v4(), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(foreign, unknown);
+    let foreign_role = b
+        .authority
+        .assign_role(&b.globex, globex_alice.id, admin.id, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        foreign_role,
+        StorageError::NotFound { entity: "role" }
+    ));
+    let foreign_user_token = b
+        .authority
+        .create_token(
+            &b.globex,
+            &NewToken::access("t", alice.id, epoch() + chrono::Duration::hours(1)),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(foreign_user_token, "user not found");
+    // A conflict names the field, never the other row's values.
+    let conflict = b
+        .authority
+        .create_user(&b.globex, &NewUser::new(UserFields::named("alice")))
+        .await
+        .unwrap_err();
+    let text = format!("{conflict} {conflict:?}");
+    assert!(!text.contains("alice") && !text.contains(ACME), "{text}");
+    assert!(!text.contains(&alice.id.to_string()), "{text}");
+}
+
+#[tokio::test]
+async fn rls_predicate_uses_tenant_index() {
+    const TENANTS: i64 = 50;
+    const USERS_PER_TENANT: i64 = 1_000;
+    let b = setup().await;
+    let admin = b.db().admin();
+    sqlx::query(
+        "INSERT INTO authority.tenants (code, display_name) \
+         SELECT 'load-' || t, 'Load ' || t FROM generate_series(1, $1) t",
+    )
+    .bind(TENANTS)
+    .execute(admin)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO authority.users (tenant_id, username) \
+         SELECT 'load-' || t, 'user-' || lpad(u::text, 5, '0') \
+         FROM generate_series(1, $1) t, generate_series(1, $2) u",
+    )
+    .bind(TENANTS)
+    .bind(USERS_PER_TENANT)
+    .execute(admin)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE authority.users")
+        .execute(admin)
+        .await
+        .unwrap();
+
+    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
+    let tenant = stellaops_storage::TenantContext::new("load-7").unwrap();
+    for (what, sql) in [
+        (
+            "by username",
+            "EXPLAIN (COSTS OFF) SELECT * FROM authority.users WHERE username = 'user-00042'",
+        ),
+        (
+            "a page",
+            "EXPLAIN (COSTS OFF) SELECT * FROM authority.users ORDER BY username LIMIT 51",
+        ),
+        (
+            "a count",
+            "EXPLAIN (COSTS OFF) SELECT count(*) FROM authority.users",
+        ),
+    ] {
+        let mut tx = pg.source().tenant(&tenant).await.unwrap();
+        let plan: Vec<String> = sqlx::query_scalar(sql).fetch_all(tx.conn()).await.unwrap();
+        let plan = plan.join("\n");
+        assert!(
+            !plan.contains("Seq Scan"),
+            "{what} scans all 50k rows:\n{plan}"
+        );
+        assert!(
+            plan.contains("Index"),
+            "{what} must use the tenant index:\n{plan}"
+        );
+        assert!(
+            plan.contains("tenant_id"),
+            "{what}: the RLS predicate drives the index:\n{plan}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn system_operations_are_the_only_cross_tenant_path() {
+    let b = setup().await;
+    let hour = epoch() + chrono::Duration::hours(1);
+    let mut tokens = Vec::new();
+    for (ctx, name) in [(&b.acme, "a"), (&b.globex, "g")] {
+        let user = b.user(ctx, name).await;
+        tokens.push(
+            b.authority
+                .create_token(
+                    ctx,
+                    &NewToken::access(format!("hash-{name}"), user.id, hour),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    // The system lookup finds both tenants' tokens ...
+    for token in &tokens {
+        let found = b
+            .authority
+            .get_token_by_hash(&b.system, &token.token_hash)
+            .await
+            .unwrap();
+        assert_eq!(found.as_ref(), Some(token));
+    }
+    // ... a tenant finds only its own, by id or through its lists.
+    assert_eq!(
+        b.authority.get_token(&b.acme, tokens[1].id).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        b.authority
+            .get_token(&b.globex, tokens[0].id)
+            .await
+            .unwrap(),
+        None
+    );
+    // The app role cannot write the global tables the system operations own.
+    let app = b.db().app_without_tenant().await.unwrap();
+    for sql in [
+        "INSERT INTO authority.tenants (code, display_name) VALUES ('evil', 'Evil')",
+        "INSERT INTO authority.scopes (name) VALUES ('evil:all')",
+        "UPDATE authority.tenants SET status = 'terminated'",
+    ] {
+        let err = sqlx::query(sql)
+            .execute(&app)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+    }
+    // And the system pool is the only one that reads across tenants.
+    let system = b.db().system().await.unwrap();
+    let tenants_with_tokens: i64 =
+        sqlx::query_scalar("SELECT count(DISTINCT tenant_id) FROM authority.tokens")
+            .fetch_one(&system)
+            .await
+            .unwrap();
+    assert_eq!(tenants_with_tokens, 2);
+    let seen_by_app: i64 = sqlx::query_scalar("SELECT count(*) FROM authority.tokens")
+        .fetch_one(&app)
+        .await
+        .unwrap();
+    assert_eq!(seen_by_app, 0);
+}

@@ -1,0 +1,138 @@
+//! What every Authority test starts from (River's bundle plus `setup()`).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use stellaops_harness::TestDb;
+use stellaops_storage::authority::{
+    Authority, MemoryAuthority, NewTenant, NewUser, PgAuthority, User, UserFields,
+};
+use stellaops_storage::{
+    Backend, DataSource, ErrorKind, ManualClock, StorageError, SystemContext, TenantCode,
+    TenantContext,
+};
+
+pub const ACME: &str = "acme";
+/// A code that shares a prefix with `acme`: a loose policy leaks between them.
+pub const ACME_EU: &str = "acme-eu";
+pub const GLOBEX: &str = "globex";
+
+/// The injected clock's start: every time in a test derives from it.
+pub fn epoch() -> DateTime<Utc> {
+    "2026-03-01T12:00:00.123456Z".parse().unwrap()
+}
+
+pub struct Bundle {
+    /// Present on the postgres backend; keeps the database alive.
+    pub db: Option<TestDb>,
+    pub authority: Arc<dyn Authority>,
+    pub clock: Arc<ManualClock>,
+    pub acme: TenantContext,
+    pub acme_eu: TenantContext,
+    pub globex: TenantContext,
+    pub system: SystemContext,
+}
+
+/// A fresh PostgreSQL database with tenants `acme`, `acme-eu` and `globex`.
+pub async fn setup() -> Bundle {
+    setup_on(Backend::Postgres).await
+}
+
+/// The same start on either backend: the conformance suite runs on both.
+pub async fn setup_on(backend: Backend) -> Bundle {
+    let clock = Arc::new(ManualClock::at(epoch()));
+    let (db, authority): (Option<TestDb>, Arc<dyn Authority>) = match backend {
+        Backend::Postgres => {
+            let db = TestDb::new().await.expect("test database");
+            let source = data_source(&db).await;
+            (Some(db), Arc::new(PgAuthority::new(source, clock.clone())))
+        }
+        Backend::Memory => (None, Arc::new(MemoryAuthority::new(clock.clone()))),
+    };
+    let system = SystemContext::new("test setup");
+    for code in [ACME, ACME_EU, GLOBEX] {
+        authority
+            .create_tenant(
+                &system,
+                &NewTenant::new(TenantCode::parse(code).unwrap(), code),
+            )
+            .await
+            .expect("register tenant");
+    }
+    Bundle {
+        db,
+        authority,
+        clock,
+        acme: TenantContext::new(ACME).unwrap(),
+        acme_eu: TenantContext::new(ACME_EU).unwrap(),
+        globex: TenantContext::new(GLOBEX).unwrap(),
+        system,
+    }
+}
+
+/// A data source on the test database's role pools: `stellaops_app` and
+/// `stellaops_system`, never the superuser.
+pub async fn data_source(db: &TestDb) -> DataSource {
+    DataSource::from_pools(
+        db.app_without_tenant().await.expect("app pool"),
+        Some(db.system().await.expect("system pool")),
+        Duration::from_secs(30),
+    )
+}
+
+impl Bundle {
+    pub fn db(&self) -> &TestDb {
+        self.db.as_ref().expect("a postgres bundle")
+    }
+
+    pub async fn user(&self, ctx: &TenantContext, username: &str) -> User {
+        self.authority
+            .create_user(ctx, &NewUser::new(UserFields::named(username)))
+            .await
+            .expect("create user")
+    }
+}
+
+/// Asserts the error's kind, and returns it for closer checks.
+#[track_caller]
+pub fn expect_kind<T: std::fmt::Debug>(
+    result: Result<T, StorageError>,
+    kind: ErrorKind,
+) -> StorageError {
+    match result {
+        Ok(value) => panic!("expected a {kind:?} error, got Ok({value:?})"),
+        Err(err) => {
+            assert_eq!(err.kind(), kind, "unexpected error: {err}");
+            err
+        }
+    }
+}
+
+/// A pool of exactly one `stellaops_app` connection: every request reuses it.
+pub async fn one_app_connection(db: &TestDb) -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            db.server()
+                .role_options(db.name(), stellaops_harness::APP_ROLE)
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+}
+
+/// One page of the tenant's users, unfiltered.
+pub async fn users_page(
+    authority: &dyn Authority,
+    ctx: &TenantContext,
+    request: stellaops_storage::PageRequest,
+) -> stellaops_storage::Page<User> {
+    let query = stellaops_storage::authority::UserQuery {
+        page: request,
+        ..Default::default()
+    };
+    authority.list_users(ctx, &query).await.unwrap()
+}
