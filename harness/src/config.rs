@@ -29,6 +29,29 @@ impl FromStr for BackendChoice {
     }
 }
 
+/// What stands between the app and system roles and the server
+/// (`STELLAOPS_PG_POOLER`). Admin connections always go direct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolerChoice {
+    /// Straight to the server.
+    None,
+    /// Debian's `pgbouncer` in transaction pooling mode, started and stopped
+    /// by the harness with the server.
+    PgBouncer,
+}
+
+impl FromStr for PoolerChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "" | "none" | "off" => Ok(PoolerChoice::None),
+            "pgbouncer" => Ok(PoolerChoice::PgBouncer),
+            _ => Err("expected none or pgbouncer".to_owned()),
+        }
+    }
+}
+
 /// How a test database is cloned from the template (`STELLAOPS_PG_CLONE_STRATEGY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloneStrategy {
@@ -102,6 +125,7 @@ pub const DEFAULT_IDLE: Duration = Duration::from_secs(300);
 /// | `STELLAOPS_PG_POOL_SIZE` | pre-cloned databases kept ready per template (0: clone on demand) | 8 |
 /// | `STELLAOPS_PG_KEEP_TEMPLATES` | templates kept per server | 3 |
 /// | `STELLAOPS_PG_KEEPER` | `auto`: a keeper process hands out and drops databases; `off`: each test does it itself | auto |
+/// | `STELLAOPS_PG_POOLER` | `pgbouncer`: app and system roles connect through PgBouncer in transaction mode | none |
 /// | `STELLAOPS_STATE_DIR` | where the server lock and state live | `<target>/stellaops-pg` |
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -117,6 +141,7 @@ pub struct Settings {
     pub keep_templates: usize,
     /// Whether test processes use (and launch) the keeper.
     pub keeper: bool,
+    pub pooler: PoolerChoice,
     pub state_dir: PathBuf,
 }
 
@@ -153,6 +178,7 @@ impl Settings {
             pool_size: parse_var("STELLAOPS_PG_POOL_SIZE", DEFAULT_POOL_SIZE)?,
             keep_templates: parse_var("STELLAOPS_PG_KEEP_TEMPLATES", 3usize)?.max(1),
             keeper: parse_var("STELLAOPS_PG_KEEPER", KeeperChoice::Auto)? == KeeperChoice::Auto,
+            pooler: parse_var("STELLAOPS_PG_POOLER", PoolerChoice::None)?,
             state_dir: non_empty("STELLAOPS_STATE_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_state_dir),

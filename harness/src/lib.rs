@@ -14,6 +14,7 @@ pub mod handle;
 pub mod keeper;
 pub mod naming;
 pub mod pool;
+pub mod pooler;
 mod process;
 pub mod reaper;
 pub mod scram;
@@ -25,8 +26,8 @@ mod test_database;
 
 pub use backend::BackendKind;
 pub use config::{
-    BackendChoice, CloneStrategy, DEFAULT_IMAGE, DEFAULT_POOL_SIZE, Settings, default_state_dir,
-    redact,
+    BackendChoice, CloneStrategy, DEFAULT_IMAGE, DEFAULT_POOL_SIZE, PoolerChoice, Settings,
+    default_state_dir, redact,
 };
 pub use docker_gate::{DockerGate, REQUIRE_DOCKER_VAR};
 pub use error::{HarnessError, Unavailable, server_unavailable};

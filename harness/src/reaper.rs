@@ -76,22 +76,33 @@ pub fn touch(activity: &Path) -> Result<(), HarnessError> {
         .map_err(HarnessError::io("touching", activity))
 }
 
-/// Keeps the server marked in use for as long as this process lives.
+/// Keeps `activity` (a server's, or its pooler's) marked in use for as long
+/// as this process lives. One heartbeat thread serves every file.
 pub fn keep_alive_while_running(activity: &Path) {
-    static STARTED: OnceLock<()> = OnceLock::new();
-    let activity = activity.to_path_buf();
-    STARTED.get_or_init(|| {
-        std::thread::Builder::new()
+    static FILES: OnceLock<std::sync::Mutex<Vec<std::path::PathBuf>>> = OnceLock::new();
+    let mut started = false;
+    let files = FILES.get_or_init(|| {
+        started = true;
+        std::sync::Mutex::new(Vec::new())
+    });
+    if let Ok(mut files) = files.lock()
+        && !files.iter().any(|f| f == activity)
+    {
+        files.push(activity.to_path_buf());
+    }
+    if started {
+        let _ = std::thread::Builder::new()
             .name("stellaops-pg-heartbeat".to_owned())
             .spawn(move || {
                 loop {
-                    let _ = touch(&activity);
+                    let current = files.lock().map(|f| f.clone()).unwrap_or_default();
+                    for file in &current {
+                        let _ = touch(file);
+                    }
                     std::thread::sleep(HEARTBEAT);
                 }
-            })
-            .map(drop)
-            .unwrap_or(());
-    });
+            });
+    }
 }
 
 /// Runs a state's stop script to completion (bounded).

@@ -33,6 +33,9 @@ pub struct Server {
     pub settings: Settings,
     /// Found by a login in this process, not only read from a handle.
     pub verified: bool,
+    /// The port of the PgBouncer the app and system roles go through
+    /// (`STELLAOPS_PG_POOLER=pgbouncer`).
+    pub pooler_port: Option<u16>,
 }
 
 /// This process's shared server; replaced when a handle turned out stale.
@@ -64,6 +67,7 @@ impl Server {
             }
             None => Server::acquire(&settings).await?,
         };
+        let server = with_pooler(server).await?;
         eprintln!(
             "stellaops-harness: using the {} backend ({}): {}",
             server.kind,
@@ -82,7 +86,7 @@ impl Server {
         let mut slot = SHARED.lock().await;
         let settings = Settings::from_env()?;
         ServerHandle::remove(&settings);
-        let server = Arc::new(Server::acquire(&settings).await?);
+        let server = Arc::new(with_pooler(Server::acquire(&settings).await?).await?);
         eprintln!(
             "stellaops-harness: the recorded server did not answer; now using {}",
             redact(&server.admin_url)
@@ -109,6 +113,7 @@ impl Server {
             state,
             settings: settings.clone(),
             verified: false,
+            pooler_port: None,
         })
     }
 
@@ -150,6 +155,7 @@ impl Server {
             state,
             settings: settings.clone(),
             verified: true,
+            pooler_port: None,
         };
         ServerHandle::new(
             server.kind,
@@ -206,8 +212,29 @@ impl Server {
         )
     }
 
-    /// Connect options for `database` as `role` with its harness password.
+    /// Connect options for `database` as `role` with its harness password:
+    /// through the pooler when there is one. A pooler in transaction mode
+    /// does not keep prepared statements between transactions (PgBouncer
+    /// before 1.21 does not track them at all), so pooled connections cache none.
     pub fn role_options(
+        &self,
+        database: &str,
+        role: &str,
+    ) -> Result<PgConnectOptions, HarnessError> {
+        let direct = self.direct_role_options(database, role)?;
+        Ok(match self.pooler_port {
+            Some(port) => direct
+                .host("127.0.0.1")
+                .port(port)
+                .statement_cache_capacity(0),
+            None => direct,
+        })
+    }
+
+    /// Connect options for `database` as `role` straight to the server, never
+    /// through the pooler: for connections that keep session state (a
+    /// session-bound tenant, session planner settings).
+    pub fn direct_role_options(
         &self,
         database: &str,
         role: &str,
@@ -238,6 +265,14 @@ pub(crate) fn parse_url(url: &str) -> Result<PgConnectOptions, HarnessError> {
         value: redact(url),
         reason: e.to_string(),
     })
+}
+
+/// Puts the pooler the settings ask for in front of `server`.
+async fn with_pooler(mut server: Server) -> Result<Server, HarnessError> {
+    if server.settings.pooler == crate::PoolerChoice::PgBouncer {
+        server.pooler_port = Some(crate::pooler::ensure(&server).await?);
+    }
+    Ok(server)
 }
 
 /// Connects, retrying while the server is still coming up, for at most `limit`.

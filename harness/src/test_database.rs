@@ -224,13 +224,16 @@ impl TestDb {
 
     /// A pool that logs in as `stellaops_app` with `app.tenant_id` bound to
     /// `tenant` on every connection. The code is validated before any SQL runs.
+    /// It always connects straight to the server, even with a pooler: a
+    /// session-level setting must not ride a pooled server connection.
     pub async fn tenant(&self, tenant: &str) -> Result<PgPool, HarnessError> {
         let tenant = TenantCode::parse(tenant)?;
         self.role_pool(APP_ROLE, Some(tenant)).await
     }
 
     /// A pool that logs in as `stellaops_app` with no tenant set: what a
-    /// request that forgot its tenant would see.
+    /// request that forgot its tenant would see. Through the pooler when
+    /// there is one (`STELLAOPS_PG_POOLER`).
     pub async fn app_without_tenant(&self) -> Result<PgPool, HarnessError> {
         self.role_pool(APP_ROLE, None).await
     }
@@ -250,6 +253,7 @@ impl TestDb {
             Some(tenant) => format!("connecting to {} as {role} for tenant {tenant}", self.name),
             None => format!("connecting to {} as {role}", self.name),
         };
+        let session_bound = tenant.is_some();
         let connect = || {
             let tenant = tenant.clone();
             let what = what.clone();
@@ -265,7 +269,13 @@ impl TestDb {
                         }
                     })
                 });
-            let connect_options = self.server.role_options(&self.name, role);
+            // A session-bound tenant cannot go through a transaction pooler:
+            // the setting would stay on a server connection others get next.
+            let connect_options = if session_bound {
+                self.server.direct_role_options(&self.name, role)
+            } else {
+                self.server.role_options(&self.name, role)
+            };
             async move {
                 options
                     .connect_with(connect_options?)

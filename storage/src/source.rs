@@ -75,6 +75,7 @@ pub struct DataSource {
     app: PgPool,
     system: Option<PgPool>,
     begin: Arc<str>,
+    prepared: bool,
 }
 
 impl DataSource {
@@ -98,6 +99,7 @@ impl DataSource {
             app: pool(&options.app),
             system: options.system.as_ref().map(pool),
             begin: begin_statement(options.command_timeout),
+            prepared: options.statement_cache > 0,
         }
     }
 
@@ -108,7 +110,25 @@ impl DataSource {
             app,
             system,
             begin: begin_statement(command_timeout),
+            prepared: true,
         }
+    }
+
+    /// Whether statements are prepared under a name and kept per connection
+    /// (the default: one round trip per statement once prepared). Behind a
+    /// transaction-mode pooler that does not track prepared statements
+    /// (PgBouncer before 1.21) they must not be: a name prepared on one
+    /// server connection is missing, or taken, on the next. Unnamed
+    /// statements cost a second round trip each (parse and describe, then
+    /// bind and execute).
+    pub fn with_prepared_statements(mut self, prepared: bool) -> Self {
+        self.prepared = prepared;
+        self
+    }
+
+    /// Whether queries are prepared under a name (see [`Self::with_prepared_statements`]).
+    pub fn prepared(&self) -> bool {
+        self.prepared
     }
 
     /// Begins a transaction for `context`'s tenant: two round trips (BEGIN
@@ -120,6 +140,7 @@ impl DataSource {
             .await
             .map_err(|e| classify(e, "beginning a tenant transaction", "tenant", &[]))?;
         sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .persistent(self.prepared)
             .bind(context.tenant.as_str())
             .execute(&mut *tx)
             .await

@@ -119,13 +119,25 @@ pub fn data_parent(settings: &Settings) -> PathBuf {
 
 /// The account the cluster runs as: initdb and postgres refuse to run as root.
 #[derive(Debug, Clone)]
-struct OsUser {
+pub(crate) struct OsUser {
     name: String,
     uid: u32,
     gid: u32,
 }
 
-fn unprivileged_user(settings: &Settings) -> Result<Option<OsUser>, HarnessError> {
+impl OsUser {
+    /// Hands `path` to this account, so a process running as it can use it.
+    pub(crate) fn chown(&self, path: &Path) -> Result<(), HarnessError> {
+        nix::unistd::chown(
+            path,
+            Some(nix::unistd::Uid::from_raw(self.uid)),
+            Some(nix::unistd::Gid::from_raw(self.gid)),
+        )
+        .map_err(|e| HarnessError::io("handing over", path)(std::io::Error::from(e)))
+    }
+}
+
+pub(crate) fn unprivileged_user(settings: &Settings) -> Result<Option<OsUser>, HarnessError> {
     if !Uid::effective().is_root() {
         return Ok(None);
     }
@@ -153,7 +165,7 @@ fn unprivileged_user(settings: &Settings) -> Result<Option<OsUser>, HarnessError
     })
 }
 
-fn as_user(mut cmd: Command, user: &Option<OsUser>, cwd: &Path) -> Command {
+pub(crate) fn as_user(mut cmd: Command, user: &Option<OsUser>, cwd: &Path) -> Command {
     cmd.current_dir(cwd).env("LC_ALL", "C").env("LANG", "C");
     if let Some(user) = user {
         cmd.uid(user.uid)
@@ -287,7 +299,7 @@ fn read_postmaster_pid(data_dir: &Path) -> Result<u32, HarnessError> {
 
 /// A port the kernel says is free now. Another process may take it before
 /// the server binds it: `start` then retries on a new port.
-fn free_port() -> Result<u16, HarnessError> {
+pub(crate) fn free_port() -> Result<u16, HarnessError> {
     let listener = TcpListener::bind("127.0.0.1:0")
         .map_err(HarnessError::io("finding a free port on", "127.0.0.1"))?;
     listener

@@ -19,11 +19,12 @@ use stellaops_harness::handle::handle_path;
 use stellaops_harness::keeper::{self, KeeperPaths, Launch, Reply, Request};
 use stellaops_harness::naming::{Owner, TEMPLATE_PREFIX, TEST_DB_PREFIX};
 use stellaops_harness::pool::{self, POOL_PREFIX};
+use stellaops_harness::pooler;
 use stellaops_harness::state::{ServerState, StatePaths, unix_now};
 use stellaops_harness::sweep::{KEPT_MARK, drop_database};
 use stellaops_harness::{
-    BackendKind, HarnessError, Server, Settings, backend, ensure_template, lock_file, reaper,
-    redact, workspace_id,
+    BackendKind, HarnessError, PoolerChoice, Server, Settings, backend, ensure_template, lock_file,
+    reaper, redact, workspace_id,
 };
 use stellaops_migrations::MigrationSet;
 
@@ -115,6 +116,12 @@ async fn up(settings: &Settings) -> Result<(), HarnessError> {
             }
         }
     }
+    if settings.pooler == PoolerChoice::PgBouncer {
+        let port = pooler::ensure(&server).await?;
+        eprintln!(
+            "pg-harness: pgbouncer (transaction pooling) for the app and system roles on 127.0.0.1:{port}"
+        );
+    }
     if server.state.is_some() {
         eprintln!(
             "pg-harness: the server stops by itself after {} s unused, or with `pg-harness down`",
@@ -193,6 +200,14 @@ async fn status(settings: &Settings) -> Result<(), HarnessError> {
         println!("server         none running (`pg-harness up` starts one)");
     }
     for (_, url) in &urls {
+        let pooler_paths = pooler::paths_for(&settings.state_dir, url);
+        if let Ok(Some(state)) = ServerState::read(&pooler_paths.state) {
+            println!(
+                "pooler         pgbouncer {}{}",
+                state.admin_url,
+                state.pid.map(|p| format!(", pid {p}")).unwrap_or_default()
+            );
+        }
         let paths = KeeperPaths::new(&settings.state_dir, url);
         match keeper::request_blocking(&paths, &Request::Ping, Duration::from_secs(2)) {
             Ok(Reply::Ok(detail)) => println!(
@@ -300,6 +315,10 @@ async fn down(settings: &Settings) -> Result<(), HarnessError> {
     let keepers = stop_keepers(settings);
     if keepers > 0 {
         println!("stopped {keepers} keeper(s)");
+    }
+    let poolers = pooler::stop_all(&settings.state_dir)?;
+    if poolers > 0 {
+        println!("stopped {poolers} pgbouncer(s)");
     }
     let mut stopped = 0;
     for (paths, state) in running_states(settings)? {

@@ -135,6 +135,7 @@ impl ClientRepository for PgAuthority {
             " FROM authority.clients WHERE id = $1"
         ))
         .bind(id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a client", "client", CLIENT_CONSTRAINTS))?;
@@ -155,6 +156,7 @@ impl ClientRepository for PgAuthority {
             " FROM authority.clients WHERE client_id = $1"
         ))
         .bind(client_id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| {
@@ -176,6 +178,7 @@ impl ClientRepository for PgAuthority {
             client_columns!(),
             " FROM authority.clients ORDER BY client_id"
         ))
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "listing clients", "client", CLIENT_CONSTRAINTS))?;
@@ -212,6 +215,7 @@ impl ClientRepository for PgAuthority {
         .bind(fields.require_pkce)
         .bind(&fields.properties)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "creating a client", "client", CLIENT_CONSTRAINTS))?;
@@ -247,6 +251,7 @@ impl ClientRepository for PgAuthority {
         .bind(fields.require_pkce)
         .bind(&fields.properties)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "updating a client", "client", CLIENT_CONSTRAINTS))?
@@ -259,6 +264,7 @@ impl ClientRepository for PgAuthority {
         let mut tx = self.source.tenant(ctx).await?;
         let deleted = sqlx::query("DELETE FROM authority.clients WHERE id = $1")
             .bind(id)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| classify(e, "deleting a client", "client", CLIENT_CONSTRAINTS))?;

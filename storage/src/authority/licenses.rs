@@ -172,6 +172,7 @@ impl LicenseRepository for PgAuthority {
             " FROM authority.licenses WHERE id = $1"
         ))
         .bind(id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a license", "license", LICENSE_CONSTRAINTS))?;
@@ -192,6 +193,7 @@ impl LicenseRepository for PgAuthority {
             " FROM authority.licenses WHERE license_key = $1"
         ))
         .bind(license_key)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| {
@@ -213,6 +215,7 @@ impl LicenseRepository for PgAuthority {
             license_columns!(),
             " FROM authority.licenses ORDER BY license_key"
         ))
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "listing licenses", "license", LICENSE_CONSTRAINTS))?;
@@ -245,6 +248,7 @@ impl LicenseRepository for PgAuthority {
         .bind(fields.issued_at)
         .bind(fields.expires_at)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "creating a license", "license", LICENSE_CONSTRAINTS))?;
@@ -276,6 +280,7 @@ impl LicenseRepository for PgAuthority {
         .bind(fields.issued_at)
         .bind(fields.expires_at)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "updating a license", "license", LICENSE_CONSTRAINTS))?
@@ -288,6 +293,7 @@ impl LicenseRepository for PgAuthority {
         let mut tx = self.source.tenant(ctx).await?;
         let deleted = sqlx::query("DELETE FROM authority.licenses WHERE id = $1")
             .bind(id)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| classify(e, "deleting a license", "license", LICENSE_CONSTRAINTS))?;
@@ -320,6 +326,7 @@ impl LicenseRepository for PgAuthority {
         .bind(period_start)
         .bind(count)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| {
@@ -345,6 +352,7 @@ impl LicenseRepository for PgAuthority {
              FROM authority.license_usage WHERE license_id = $1 ORDER BY feature, period_start",
         )
         .bind(license_id)
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| {

@@ -151,6 +151,7 @@ impl LoginAttemptRepository for PgAuthority {
         .bind(&attempt.user_agent)
         .bind(now)
         .bind(&attempt.properties)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| {
@@ -182,6 +183,7 @@ impl LoginAttemptRepository for PgAuthority {
         ))
         .bind(username)
         .bind(i64::from(limit))
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| {
@@ -213,6 +215,7 @@ impl LoginAttemptRepository for PgAuthority {
         .bind(username)
         .bind(now - window)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| {

@@ -145,6 +145,7 @@ impl RevocationRepository for PgAuthority {
         .bind(revocation.effective_at)
         .bind(revocation.expires_at)
         .bind(&revocation.metadata)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| {
@@ -174,6 +175,7 @@ impl RevocationRepository for PgAuthority {
         ))
         .bind(category.as_str())
         .bind(revocation_id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| {
@@ -201,6 +203,7 @@ impl RevocationRepository for PgAuthority {
              AND (expires_at IS NULL OR expires_at > $1) ORDER BY effective_at, id"
         ))
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| {
@@ -219,6 +222,7 @@ impl RevocationRepository for PgAuthority {
         let mut tx = self.source.tenant(ctx).await?;
         let deleted = sqlx::query("DELETE FROM authority.revocations WHERE id = $1")
             .bind(id)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| {

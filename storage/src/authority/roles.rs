@@ -95,6 +95,7 @@ impl RoleRepository for PgAuthority {
             " FROM authority.roles WHERE id = $1"
         ))
         .bind(id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a role", "role", ROLE_CONSTRAINTS))?;
@@ -115,6 +116,7 @@ impl RoleRepository for PgAuthority {
             " FROM authority.roles WHERE name = $1"
         ))
         .bind(name)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a role by name", "role", ROLE_CONSTRAINTS))?;
@@ -129,6 +131,7 @@ impl RoleRepository for PgAuthority {
             role_columns!(),
             " FROM authority.roles ORDER BY name"
         ))
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "listing roles", "role", ROLE_CONSTRAINTS))?;
@@ -158,6 +161,7 @@ impl RoleRepository for PgAuthority {
         .bind(fields.is_system)
         .bind(&fields.permissions)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "creating a role", "role", ROLE_CONSTRAINTS))?;
@@ -185,6 +189,7 @@ impl RoleRepository for PgAuthority {
         .bind(fields.is_system)
         .bind(&fields.permissions)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "updating a role", "role", ROLE_CONSTRAINTS))?
@@ -197,6 +202,7 @@ impl RoleRepository for PgAuthority {
         let mut tx = self.source.tenant(ctx).await?;
         let deleted = sqlx::query("DELETE FROM authority.roles WHERE id = $1")
             .bind(id)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| classify(e, "deleting a role", "role", ROLE_CONSTRAINTS))?;

@@ -90,6 +90,7 @@ impl ScopeRepository for PgAuthority {
             " FROM authority.scopes WHERE name = $1"
         ))
         .bind(name)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a scope", "scope", SCOPE_CONSTRAINTS))?;
@@ -104,6 +105,7 @@ impl ScopeRepository for PgAuthority {
             scope_columns!(),
             " FROM authority.scopes ORDER BY name"
         ))
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "listing scopes", "scope", SCOPE_CONSTRAINTS))?;
@@ -130,6 +132,7 @@ impl ScopeRepository for PgAuthority {
         .bind(&scope.resources)
         .bind(scope.is_system)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "creating a scope", "scope", SCOPE_CONSTRAINTS))?;
@@ -142,6 +145,7 @@ impl ScopeRepository for PgAuthority {
         let mut tx = self.source.system(ctx).await?;
         let deleted = sqlx::query("DELETE FROM authority.scopes WHERE name = $1")
             .bind(name)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| classify(e, "deleting a scope", "scope", SCOPE_CONSTRAINTS))?;

@@ -131,6 +131,7 @@ impl ServiceAccountRepository for PgAuthority {
             " FROM authority.service_accounts WHERE id = $1"
         ))
         .bind(id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| {
@@ -158,6 +159,7 @@ impl ServiceAccountRepository for PgAuthority {
             " FROM authority.service_accounts WHERE account_id = $1"
         ))
         .bind(account_id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| {
@@ -182,6 +184,7 @@ impl ServiceAccountRepository for PgAuthority {
             account_columns!(),
             " FROM authority.service_accounts ORDER BY account_id"
         ))
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| {
@@ -221,6 +224,7 @@ impl ServiceAccountRepository for PgAuthority {
         .bind(&fields.authorized_clients)
         .bind(&fields.attributes)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| {
@@ -259,6 +263,7 @@ impl ServiceAccountRepository for PgAuthority {
         .bind(&fields.authorized_clients)
         .bind(&fields.attributes)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| {
@@ -284,6 +289,7 @@ impl ServiceAccountRepository for PgAuthority {
         let mut tx = self.source.tenant(ctx).await?;
         let deleted = sqlx::query("DELETE FROM authority.service_accounts WHERE id = $1")
             .bind(id)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| {

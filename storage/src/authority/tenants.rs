@@ -103,6 +103,7 @@ impl TenantRepository for PgAuthority {
         .bind(tenant.status.as_str())
         .bind(&tenant.settings)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "creating a tenant", "tenant", TENANT_CONSTRAINTS))?;
@@ -122,6 +123,7 @@ impl TenantRepository for PgAuthority {
             " FROM authority.tenants WHERE code = $1"
         ))
         .bind(code.as_str())
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a tenant", "tenant", TENANT_CONSTRAINTS))?;
@@ -136,6 +138,7 @@ impl TenantRepository for PgAuthority {
             tenant_columns!(),
             " FROM authority.tenants ORDER BY code"
         ))
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "listing tenants", "tenant", TENANT_CONSTRAINTS))?;
@@ -158,6 +161,7 @@ impl TenantRepository for PgAuthority {
         .bind(code.as_str())
         .bind(status.as_str())
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "updating a tenant", "tenant", TENANT_CONSTRAINTS))?

@@ -158,6 +158,7 @@ impl TokenRepository for PgAuthority {
             " FROM authority.tokens WHERE id = $1"
         ))
         .bind(id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a token", "token", TOKEN_CONSTRAINTS))?;
@@ -178,6 +179,7 @@ impl TokenRepository for PgAuthority {
             " FROM authority.tokens WHERE token_hash = $1 ORDER BY tenant_id, id LIMIT 1"
         ))
         .bind(token_hash)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a token by hash", "token", TOKEN_CONSTRAINTS))?;
@@ -211,6 +213,7 @@ impl TokenRepository for PgAuthority {
         .bind(now)
         .bind(token.expires_at)
         .bind(&token.payload)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "creating a token", "token", TOKEN_CONSTRAINTS))?;
@@ -234,6 +237,7 @@ impl TokenRepository for PgAuthority {
         .bind(id)
         .bind(now)
         .bind(reason)
+        .persistent(self.source.prepared())
         .execute(tx.conn())
         .await
         .map_err(|e| classify(e, "revoking a token", "token", TOKEN_CONSTRAINTS))?;
@@ -246,6 +250,7 @@ impl TokenRepository for PgAuthority {
         let mut tx = self.source.system(ctx).await?;
         let pruned = sqlx::query("DELETE FROM authority.tokens WHERE expires_at < $1")
             .bind(now)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| classify(e, "pruning expired tokens", "token", TOKEN_CONSTRAINTS))?;
@@ -268,6 +273,7 @@ impl TokenRepository for PgAuthority {
         ))
         .bind(user_id)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "listing a user's tokens", "token", TOKEN_CONSTRAINTS))?;
@@ -291,6 +297,7 @@ impl TokenRepository for PgAuthority {
         ))
         .bind(client_id)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "listing a client's tokens", "token", TOKEN_CONSTRAINTS))?;

@@ -199,6 +199,7 @@ impl UserRepository for PgAuthority {
             " FROM authority.users WHERE id = $1"
         ))
         .bind(id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a user", "user", USER_CONSTRAINTS))?;
@@ -219,6 +220,7 @@ impl UserRepository for PgAuthority {
             " FROM authority.users WHERE username = $1"
         ))
         .bind(username)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a user by username", "user", USER_CONSTRAINTS))?;
@@ -239,6 +241,7 @@ impl UserRepository for PgAuthority {
              ORDER BY tenant_id, id LIMIT 1"
         ))
         .bind(subject_id)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a user by subject id", "user", USER_CONSTRAINTS))?;
@@ -264,6 +267,7 @@ impl UserRepository for PgAuthority {
             .bind(query.username_prefix.as_deref())
             .bind(key)
             .bind(i64::from(size) + 1)
+            .persistent(self.source.prepared())
             .fetch_all(tx.conn())
             .await
             .map_err(|e| classify(e, "listing users", "user", USER_CONSTRAINTS))?;
@@ -298,6 +302,7 @@ impl UserRepository for PgAuthority {
         .bind(user.fields.status.as_str())
         .bind(&user.fields.attributes)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "creating a user", "user", USER_CONSTRAINTS))?;
@@ -330,6 +335,7 @@ impl UserRepository for PgAuthority {
         .bind(fields.status.as_str())
         .bind(&fields.attributes)
         .bind(now)
+        .persistent(self.source.prepared())
         .fetch_optional(tx.conn())
         .await
         .map_err(|e| classify(e, "updating a user", "user", USER_CONSTRAINTS))?
@@ -342,6 +348,7 @@ impl UserRepository for PgAuthority {
         let mut tx = self.source.tenant(ctx).await?;
         let deleted = sqlx::query("DELETE FROM authority.users WHERE id = $1")
             .bind(id)
+            .persistent(self.source.prepared())
             .execute(tx.conn())
             .await
             .map_err(|e| classify(e, "deleting a user", "user", USER_CONSTRAINTS))?;
@@ -363,6 +370,7 @@ impl UserRepository for PgAuthority {
              WHERE ur.user_id = $1 ORDER BY r.name, r.id",
         )
         .bind(user_id)
+        .persistent(self.source.prepared())
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "reading a user's roles", "role", USER_ROLE_CONSTRAINTS))?;
@@ -389,6 +397,7 @@ impl UserRepository for PgAuthority {
         .bind(role_id)
         .bind(now)
         .bind(granted_by)
+        .persistent(self.source.prepared())
         .execute(tx.conn())
         .await
         .map_err(|e| classify(e, "assigning a role", "user role", USER_ROLE_CONSTRAINTS))?;
@@ -406,6 +415,7 @@ impl UserRepository for PgAuthority {
             sqlx::query("DELETE FROM authority.user_roles WHERE user_id = $1 AND role_id = $2")
                 .bind(user_id)
                 .bind(role_id)
+                .persistent(self.source.prepared())
                 .execute(tx.conn())
                 .await
                 .map_err(|e| classify(e, "revoking a role", "user role", USER_ROLE_CONSTRAINTS))?;

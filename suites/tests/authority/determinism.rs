@@ -132,11 +132,12 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-/// A data source whose app connections run with the given planner settings.
+/// A data source whose app connections run with the given planner settings
+/// (session settings: straight to the server, never through a pooler).
 async fn perturbed(db: &TestDb, settings: &[(&str, &str)]) -> DataSource {
     let options = db
         .server()
-        .role_options(db.name(), APP_ROLE)
+        .direct_role_options(db.name(), APP_ROLE)
         .unwrap()
         .options(settings.iter().copied());
     let app = PgPoolOptions::new()
@@ -233,6 +234,7 @@ async fn times_come_out_in_utc_at_microsecond_precision() {
     let (zone, rendered): (String, String) = sqlx::query_as(
         "SELECT current_setting('TimeZone'), '2026-03-01 12:00:00+00'::timestamptz::text",
     )
+    .persistent(false)
     .fetch_one(tx.conn())
     .await
     .unwrap();

@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, Row};
 use stellaops_harness::APP_ROLE;
 use stellaops_storage::authority::*;
 use stellaops_storage::{DataSource, ErrorKind, StorageError};
 use uuid::Uuid;
 
-use crate::support::{ACME, GLOBEX, epoch, expect_kind, one_app_connection, setup};
+use crate::support::{ACME, GLOBEX, direct_pool, epoch, expect_kind, one_app_connection, setup};
 
 #[tokio::test]
 async fn role_cannot_bypass_rls() {
@@ -19,16 +20,19 @@ async fn role_cannot_bypass_rls() {
     let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
         "SELECT current_user::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
     )
+    .persistent(false)
     .fetch_one(tx.conn())
     .await
     .unwrap();
     assert_eq!((user.as_str(), superuser, bypass), (APP_ROLE, false, false));
     // Switching row security off is refused rather than honoured.
     sqlx::query("SET LOCAL row_security = off")
+        .persistent(false)
         .execute(tx.conn())
         .await
         .unwrap();
     let off = sqlx::query("SELECT count(*) FROM authority.users")
+        .persistent(false)
         .execute(tx.conn())
         .await;
     let message = off.unwrap_err().to_string();
@@ -38,6 +42,7 @@ async fn role_cannot_bypass_rls() {
     for role in ["stellaops_system", "stellaops_owner", "postgres"] {
         let mut tx = pg.source().tenant(&b.acme).await.unwrap();
         let set = sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
+            .persistent(false)
             .execute(tx.conn())
             .await;
         assert!(set.is_err(), "{APP_ROLE} must not become {role}");
@@ -75,6 +80,7 @@ async fn tenant_sees_only_own_rows() {
     let foreign: i64 =
         sqlx::query_scalar("SELECT count(*) FROM authority.users WHERE tenant_id <> $1")
             .bind(ACME)
+            .persistent(false)
             .fetch_one(tx.conn())
             .await
             .unwrap();
@@ -85,7 +91,9 @@ async fn tenant_sees_only_own_rows() {
 async fn unset_tenant_fails_closed() {
     let b = setup().await;
     b.user(&b.acme, "alice").await;
-    let app = b.db().app_without_tenant().await.unwrap();
+    // A session that never set the tenant (direct: a pooler could hand over
+    // a server session where an earlier transaction did).
+    let app = one_app_connection(b.db()).await;
     let (setting, visible): (Option<String>, i64) = sqlx::query_as(
         "SELECT current_setting('app.tenant_id', true), (SELECT count(*) FROM authority.users)",
     )
@@ -117,6 +125,7 @@ async fn stale_empty_setting_fails_closed() {
     let source = DataSource::from_pools(app.clone(), None, Duration::from_secs(30));
     let mut tx = source.tenant(&b.acme).await.unwrap();
     let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM authority.users")
+        .persistent(false)
         .fetch_one(tx.conn())
         .await
         .unwrap();
@@ -146,6 +155,7 @@ async fn foreign_tenant_writes_rejected() {
     refused(
         sqlx::query("INSERT INTO authority.users (tenant_id, username) VALUES ($1, 'mallory')")
             .bind(ACME)
+            .persistent(false)
             .execute(tx.conn())
             .await,
     );
@@ -157,6 +167,7 @@ async fn foreign_tenant_writes_rejected() {
         sqlx::query("UPDATE authority.users SET tenant_id = $1 WHERE id = $2")
             .bind(ACME)
             .bind(mallory.id)
+            .persistent(false)
             .execute(tx.conn())
             .await,
     );
@@ -170,6 +181,7 @@ async fn foreign_tenant_writes_rejected() {
         )
         .bind(ACME)
         .bind(alice.id)
+        .persistent(false)
         .execute(tx.conn())
         .await,
     );
@@ -180,6 +192,7 @@ async fn foreign_tenant_writes_rejected() {
         "UPDATE authority.users SET display_name = 'pwned' WHERE id = $1 RETURNING username",
     )
     .bind(alice.id)
+    .persistent(false)
     .fetch_all(tx.conn())
     .await
     .unwrap();
@@ -213,8 +226,7 @@ async fn foreign_tenant_writes_rejected() {
 async fn pooled_connection_no_tenant_leak() {
     let b = setup().await;
     let app = one_app_connection(b.db()).await;
-    let system = b.db().system().await.unwrap();
-    let source = DataSource::from_pools(app.clone(), Some(system), Duration::from_secs(30));
+    let source = DataSource::from_pools(app.clone(), None, Duration::from_secs(30));
     let pg = PgAuthority::new(source.clone(), b.clock.clone());
     pg.create_user(&b.acme, &NewUser::new(UserFields::named("alice")))
         .await
@@ -222,6 +234,7 @@ async fn pooled_connection_no_tenant_leak() {
 
     let mut tx = source.tenant(&b.acme).await.unwrap();
     let acme_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .persistent(false)
         .fetch_one(tx.conn())
         .await
         .unwrap();
@@ -231,6 +244,7 @@ async fn pooled_connection_no_tenant_leak() {
         "SELECT pg_backend_pid(), current_setting('app.tenant_id'), \
                 (SELECT count(*) FROM authority.users)",
     )
+    .persistent(false)
     .fetch_one(tx.conn())
     .await
     .unwrap();
@@ -348,7 +362,11 @@ async fn rls_predicate_uses_tenant_index() {
         ),
     ] {
         let mut tx = pg.source().tenant(&tenant).await.unwrap();
-        let plan: Vec<String> = sqlx::query_scalar(sql).fetch_all(tx.conn()).await.unwrap();
+        let plan: Vec<String> = sqlx::query_scalar(sql)
+            .persistent(false)
+            .fetch_all(tx.conn())
+            .await
+            .unwrap();
         let plan = plan.join("\n");
         assert!(
             !plan.contains("Seq Scan"),
@@ -404,7 +422,7 @@ async fn system_operations_are_the_only_cross_tenant_path() {
         None
     );
     // The app role cannot write the global tables the system operations own.
-    let app = b.db().app_without_tenant().await.unwrap();
+    let app = direct_pool(b.db(), APP_ROLE).await;
     for sql in [
         "INSERT INTO authority.tenants (code, display_name) VALUES ('evil', 'Evil')",
         "INSERT INTO authority.scopes (name) VALUES ('evil:all')",
@@ -418,7 +436,7 @@ async fn system_operations_are_the_only_cross_tenant_path() {
         assert!(err.contains("permission denied"), "{sql}: {err}");
     }
     // And the system pool is the only one that reads across tenants.
-    let system = b.db().system().await.unwrap();
+    let system = direct_pool(b.db(), "stellaops_system").await;
     let tenants_with_tokens: i64 =
         sqlx::query_scalar("SELECT count(DISTINCT tenant_id) FROM authority.tokens")
             .fetch_one(&system)
@@ -430,4 +448,108 @@ async fn system_operations_are_the_only_cross_tenant_path() {
         .await
         .unwrap();
     assert_eq!(seen_by_app, 0);
+}
+
+/// The seeds' session-level `SET app.tenant_id = '…'` leaks through a
+/// transaction-pooling PgBouncer to the next client of the server
+/// connection; the kit's transaction-local `set_config(.., true)` does not.
+#[tokio::test]
+async fn session_set_leaks_through_pgbouncer_transaction_local_does_not() {
+    let b = setup().await;
+    let server = b.db().server();
+    let port = match server.pooler_port {
+        Some(port) => port,
+        None if stellaops_harness::pooler::find_pgbouncer().is_none()
+            && std::env::var_os("CI").is_none() =>
+        {
+            eprintln!(
+                "skipped: no pgbouncer binary (Debian: apt-get install pgbouncer); CI requires it"
+            );
+            return;
+        }
+        None => stellaops_harness::pooler::ensure(server).await.unwrap(),
+    };
+    let through_pooler = || {
+        server
+            .direct_role_options(b.db().name(), APP_ROLE)
+            .unwrap()
+            .host("127.0.0.1")
+            .port(port)
+            .statement_cache_capacity(0)
+    };
+    let alice = b.user(&b.acme, "alice").await;
+
+    // The kit's way: the tenant ends with the transaction.
+    let app = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(through_pooler())
+        .await
+        .unwrap();
+    let source =
+        DataSource::from_pools(app, None, Duration::from_secs(30)).with_prepared_statements(false);
+    let pg = PgAuthority::new(source.clone(), b.clock.clone());
+    assert_eq!(
+        pg.get_user(&b.acme, alice.id).await.unwrap(),
+        Some(alice.clone())
+    );
+    let mut tx = source.tenant(&b.acme).await.unwrap();
+    let kit_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .persistent(false)
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut next_client = sqlx::PgConnection::connect_with(&through_pooler())
+        .await
+        .unwrap();
+    let (pid, setting, visible): (i32, Option<String>, i64) = sqlx::query_as(
+        "SELECT pg_backend_pid(), current_setting('app.tenant_id', true), \
+                (SELECT count(*) FROM authority.users)",
+    )
+    .persistent(false)
+    .fetch_one(&mut next_client)
+    .await
+    .unwrap();
+    assert_eq!(
+        pid, kit_pid,
+        "precondition: the pooler handed over the same server connection"
+    );
+    assert_eq!(
+        (setting.unwrap_or_default().as_str(), visible),
+        ("", 0),
+        "nothing of acme stayed"
+    );
+
+    // The seeds' way: a session SET stays on the server connection.
+    let mut seed_client = sqlx::PgConnection::connect_with(&through_pooler())
+        .await
+        .unwrap();
+    let seed_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .persistent(false)
+        .fetch_one(&mut seed_client)
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET app.tenant_id = '{ACME}'")))
+        .execute(&mut seed_client)
+        .await
+        .unwrap();
+    seed_client.close().await.unwrap();
+    let (pid, setting, leaked): (i32, Option<String>, Vec<String>) = sqlx::query_as(
+        "SELECT pg_backend_pid(), current_setting('app.tenant_id', true), \
+                ARRAY(SELECT username FROM authority.users ORDER BY username)",
+    )
+    .persistent(false)
+    .fetch_one(&mut next_client)
+    .await
+    .unwrap();
+    assert_eq!(
+        pid, seed_pid,
+        "precondition: the pooler handed over the same server connection"
+    );
+    assert_eq!(
+        setting.as_deref(),
+        Some(ACME),
+        "the session SET leaked to another client"
+    );
+    assert_eq!(leaked, ["alice"], "and with it acme's rows");
 }

@@ -74,13 +74,25 @@ pub async fn setup_on(backend: Backend) -> Bundle {
 }
 
 /// A data source on the test database's role pools: `stellaops_app` and
-/// `stellaops_system`, never the superuser.
+/// `stellaops_system`, never the superuser; through PgBouncer when the run
+/// has one (`STELLAOPS_PG_POOLER=pgbouncer`), then without named statements.
 pub async fn data_source(db: &TestDb) -> DataSource {
     DataSource::from_pools(
         db.app_without_tenant().await.expect("app pool"),
         Some(db.system().await.expect("system pool")),
         Duration::from_secs(30),
     )
+    .with_prepared_statements(db.server().pooler_port.is_none())
+}
+
+/// A pool of `role` straight to the server: for raw SQL that checks what a
+/// role may do, whatever stands in front of the server.
+pub async fn direct_pool(db: &TestDb, role: &str) -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(db.server().direct_role_options(db.name(), role).unwrap())
+        .await
+        .unwrap()
 }
 
 impl Bundle {
@@ -111,13 +123,14 @@ pub fn expect_kind<T: std::fmt::Debug>(
     }
 }
 
-/// A pool of exactly one `stellaops_app` connection: every request reuses it.
+/// A pool of exactly one `stellaops_app` connection straight to the server
+/// (never through a pooler): every request reuses the same server session.
 pub async fn one_app_connection(db: &TestDb) -> sqlx::PgPool {
     sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .connect_with(
             db.server()
-                .role_options(db.name(), stellaops_harness::APP_ROLE)
+                .direct_role_options(db.name(), stellaops_harness::APP_ROLE)
                 .unwrap(),
         )
         .await
