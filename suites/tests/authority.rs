@@ -22,3 +22,5 @@ mod isolation;
 mod model;
 #[path = "authority/pagination.rs"]
 mod pagination;
+#[path = "authority/unavailable.rs"]
+mod unavailable;

@@ -123,6 +123,13 @@ pub fn expect_kind<T: std::fmt::Debug>(
     }
 }
 
+/// Connect options of `stellaops_app` straight to the server.
+pub fn one_app_options(db: &TestDb) -> sqlx::postgres::PgConnectOptions {
+    db.server()
+        .direct_role_options(db.name(), stellaops_harness::APP_ROLE)
+        .unwrap()
+}
+
 /// A pool of exactly one `stellaops_app` connection straight to the server
 /// (never through a pooler): every request reuses the same server session.
 pub async fn one_app_connection(db: &TestDb) -> sqlx::PgPool {
