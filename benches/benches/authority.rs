@@ -465,7 +465,7 @@ fn main() {
     );
     println!();
     println!(
-        "| path | repository µs/op | hand-written µs/op | ratio (median) | ratio p25–p75 | round trips (repository / hand-written) |"
+        "| path | repository µs/op | hand-written µs/op | ratio (median) | ratio p25–p75 | round trips per op, repository / hand-written (+ release pings) |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
     for path in Path::ALL {
