@@ -15,6 +15,7 @@ mod error;
 pub mod input;
 mod options;
 pub mod page;
+pub mod scheduler;
 mod source;
 mod tenant_code;
 

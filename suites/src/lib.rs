@@ -7,6 +7,7 @@
 
 pub mod catalog;
 mod global_tables;
+pub mod history;
 pub mod rows;
 
 pub use global_tables::{GLOBAL_TABLES, MODULE_TABLE_COUNTS, module_schemas};

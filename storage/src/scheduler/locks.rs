@@ -1,0 +1,207 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::lock_key;
+use crate::error::{Constraint, ConstraintMap, classify};
+use crate::{Clock, DataSource, StorageError, SystemContext, SystemTx, TenantTx, input};
+
+/// A lease held in `scheduler.locks`: whoever holds the current fencing
+/// token until `expires_at` (by the injected clock) owns the lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Lease {
+    pub lock_key: String,
+    pub holder_id: String,
+    pub fencing_token: i64,
+    pub acquired_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+const LOCK_CONSTRAINTS: ConstraintMap = &[("locks_pkey", Constraint::Unique("lock key"))];
+
+/// The longest lease: a holder that needs longer renews.
+const MAX_TTL: Duration = Duration::hours(24);
+
+/// Locks across scheduler instances. Which mechanism where:
+///
+/// - **Advisory locks, transaction-scoped** ([`PgLocks::try_xact_lock`]): for
+///   work done inside one transaction. `pg_try_advisory_xact_lock` on
+///   [`lock_key`]; PostgreSQL releases it at commit or rollback, so no
+///   session lock can outlive its transaction or ride a pooled connection,
+///   and it works through PgBouncer in transaction mode (a session advisory
+///   lock would not: the next transaction may run on another server
+///   connection).
+/// - **Leases** ([`PgLocks::acquire`], `renew`, `release`): for work longer
+///   than a transaction. A row per lock name with a holder, an expiry and a
+///   fencing token that grows on every acquisition; renew and release only
+///   act when holder and token still match and the lease has not expired,
+///   so a stale holder changes nothing. Plain rows: pooler-safe too.
+#[derive(Debug, Clone)]
+pub struct PgLocks {
+    source: DataSource,
+    clock: Arc<dyn Clock>,
+}
+
+macro_rules! lease_columns {
+    () => {
+        "lock_key, holder_id, fencing_token, acquired_at, expires_at"
+    };
+}
+
+impl PgLocks {
+    pub fn new(source: DataSource, clock: Arc<dyn Clock>) -> Self {
+        PgLocks { source, clock }
+    }
+
+    /// Takes the advisory lock of `name` for the rest of `tx`, if nobody
+    /// holds it; never waits.
+    pub async fn try_xact_lock(&self, tx: &mut SystemTx, name: &str) -> Result<bool, StorageError> {
+        input::key("lock name", name)?;
+        try_xact_lock_on(tx.conn(), self.source.prepared(), name).await
+    }
+
+    /// The same inside a tenant's transaction.
+    pub async fn try_xact_lock_for_tenant(
+        &self,
+        tx: &mut TenantTx,
+        name: &str,
+    ) -> Result<bool, StorageError> {
+        input::key("lock name", name)?;
+        try_xact_lock_on(tx.conn(), self.source.prepared(), name).await
+    }
+
+    /// Acquires the lease of `name` for `holder` for `ttl`, if it is free:
+    /// never taken, released, or expired at the clock's now. Each
+    /// acquisition gets a fencing token above every earlier one.
+    pub async fn acquire(
+        &self,
+        ctx: &SystemContext,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, StorageError> {
+        check(name, holder, ttl)?;
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let lease = sqlx::query_as::<_, Lease>(concat!(
+            "INSERT INTO scheduler.locks AS l (lock_key, holder_id, fencing_token, acquired_at, \
+             expires_at) VALUES ($1, $2, 1, $3, $4) \
+             ON CONFLICT (lock_key) DO UPDATE SET holder_id = EXCLUDED.holder_id, \
+               fencing_token = l.fencing_token + 1, acquired_at = EXCLUDED.acquired_at, \
+               expires_at = EXCLUDED.expires_at \
+             WHERE l.expires_at <= EXCLUDED.acquired_at OR l.holder_id = '' \
+             RETURNING ",
+            lease_columns!()
+        ))
+        .persistent(self.source.prepared())
+        .bind(name)
+        .bind(holder)
+        .bind(now)
+        .bind(now + ttl)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "acquiring a lease", "lease", LOCK_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(lease)
+    }
+
+    /// Extends a lease that is still `lease`'s: same holder, same token, not
+    /// expired. None when it is not (a stale holder), and nothing changes.
+    pub async fn renew(
+        &self,
+        ctx: &SystemContext,
+        lease: &Lease,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, StorageError> {
+        check(&lease.lock_key, &lease.holder_id, ttl)?;
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let renewed = sqlx::query_as::<_, Lease>(concat!(
+            "UPDATE scheduler.locks SET expires_at = $4 \
+             WHERE lock_key = $1 AND holder_id = $2 AND fencing_token = $3 AND expires_at > $5 \
+             RETURNING ",
+            lease_columns!()
+        ))
+        .persistent(self.source.prepared())
+        .bind(&lease.lock_key)
+        .bind(&lease.holder_id)
+        .bind(lease.fencing_token)
+        .bind(now + ttl)
+        .bind(now)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "renewing a lease", "lease", LOCK_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(renewed)
+    }
+
+    /// Gives a lease up, if it is still `lease`'s; false (and no change)
+    /// for a stale holder. The row stays, so the next token still grows.
+    pub async fn release(&self, ctx: &SystemContext, lease: &Lease) -> Result<bool, StorageError> {
+        input::key("lock name", &lease.lock_key)?;
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let released = sqlx::query(
+            "UPDATE scheduler.locks SET holder_id = '' \
+             WHERE lock_key = $1 AND holder_id = $2 AND fencing_token = $3 AND expires_at > $4",
+        )
+        .persistent(self.source.prepared())
+        .bind(&lease.lock_key)
+        .bind(&lease.holder_id)
+        .bind(lease.fencing_token)
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| classify(e, "releasing a lease", "lease", LOCK_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(released.rows_affected() == 1)
+    }
+
+    /// The lease row of `name` as stored, whoever holds it.
+    pub async fn current(
+        &self,
+        ctx: &SystemContext,
+        name: &str,
+    ) -> Result<Option<Lease>, StorageError> {
+        input::key("lock name", name)?;
+        let mut tx = self.source.system(ctx).await?;
+        let lease = sqlx::query_as::<_, Lease>(concat!(
+            "SELECT ",
+            lease_columns!(),
+            " FROM scheduler.locks WHERE lock_key = $1"
+        ))
+        .persistent(self.source.prepared())
+        .bind(name)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "reading a lease", "lease", LOCK_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(lease)
+    }
+}
+
+async fn try_xact_lock_on(
+    conn: &mut sqlx::PgConnection,
+    prepared: bool,
+    name: &str,
+) -> Result<bool, StorageError> {
+    sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .persistent(prepared)
+        .bind(lock_key(name))
+        .fetch_one(conn)
+        .await
+        .map_err(|e| classify(e, "taking an advisory lock", "lock", &[]))
+}
+
+fn check(name: &str, holder: &str, ttl: Duration) -> Result<(), StorageError> {
+    input::key("lock name", name)?;
+    input::key("holder id", holder)?;
+    if ttl <= Duration::zero() || ttl > MAX_TTL {
+        return Err(StorageError::invalid(
+            "lease ttl",
+            format!("{ttl} is not allowed; ask for a positive ttl of at most {MAX_TTL}"),
+        ));
+    }
+    Ok(())
+}

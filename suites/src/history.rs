@@ -1,0 +1,449 @@
+//! A small history checker for the locking suites, in the spirit of
+//! Jepsen's Knossos and Elle: concurrency tests record every operation as
+//! it happens (worker, operation, item, attempt or fencing token, when it
+//! was invoked and when it returned, by a monotonic clock; whether it was
+//! accepted; for leases, the validity it was granted by the injected
+//! clock), and [`History::check`] names the events that break a rule:
+//!
+//! - a lease held by two tokens at once (overlapping validity);
+//! - a write (renew, release, heartbeat, complete) accepted with a token
+//!   older than one already granted before the write was invoked;
+//! - lease tokens that do not grow in the order they were granted;
+//! - an item claimed twice under the same attempt;
+//! - a claim batch that took more than its LIMIT;
+//! - an expected item never completed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+/// What a worker did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Op {
+    Claim,
+    Heartbeat,
+    Complete,
+    LeaseAcquire,
+    LeaseRenew,
+    LeaseRelease,
+}
+
+impl Op {
+    /// Writes that must carry the current token to be accepted.
+    fn is_fenced_write(self) -> bool {
+        matches!(
+            self,
+            Op::Heartbeat | Op::Complete | Op::LeaseRenew | Op::LeaseRelease
+        )
+    }
+}
+
+/// One recorded operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub index: usize,
+    pub worker: String,
+    pub op: Op,
+    pub item: String,
+    /// The claim's attempt or the lease's fencing token.
+    pub token: i64,
+    pub invoked: Duration,
+    pub returned: Duration,
+    /// The database accepted it (a claim or lease granted, a write applied).
+    pub accepted: bool,
+    /// For claims: the batch (one claim call) and its LIMIT.
+    pub batch: Option<(usize, usize)>,
+    /// For granted leases and renewals: valid from, until (injected clock).
+    pub validity: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "#{} {} {:?} {} token {} ({}, {:?}..{:?})",
+            self.index,
+            self.worker,
+            self.op,
+            self.item,
+            self.token,
+            if self.accepted { "accepted" } else { "refused" },
+            self.invoked,
+            self.returned
+        )
+    }
+}
+
+/// A rule the history breaks, with the events that show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Violation {
+    OverlappingLeaseHolders {
+        first: Event,
+        second: Event,
+    },
+    StaleWriteAccepted {
+        write: Event,
+        newer_grant: Event,
+    },
+    TokensNotIncreasing {
+        earlier: Event,
+        later: Event,
+    },
+    DoubleClaim {
+        first: Event,
+        second: Event,
+    },
+    OverLimitClaim {
+        batch: usize,
+        limit: usize,
+        claimed: usize,
+    },
+    LostItem {
+        item: String,
+    },
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Violation::OverlappingLeaseHolders { first, second } => {
+                write!(f, "two holders at once: {first} and {second}")
+            }
+            Violation::StaleWriteAccepted { write, newer_grant } => {
+                write!(f, "stale write accepted: {write}, after {newer_grant}")
+            }
+            Violation::TokensNotIncreasing { earlier, later } => {
+                write!(f, "token did not grow: {earlier} then {later}")
+            }
+            Violation::DoubleClaim { first, second } => {
+                write!(f, "claimed twice under one attempt: {first} and {second}")
+            }
+            Violation::OverLimitClaim {
+                batch,
+                limit,
+                claimed,
+            } => write!(f, "claim batch {batch} took {claimed} items, LIMIT {limit}"),
+            Violation::LostItem { item } => write!(f, "item {item} was never completed"),
+        }
+    }
+}
+
+/// The record of one concurrency test, shared by its workers.
+#[derive(Debug)]
+pub struct History {
+    origin: Instant,
+    events: Mutex<Vec<Event>>,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            origin: Instant::now(),
+            events: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+/// Where an operation was invoked; pass it back to [`History::record`].
+#[derive(Debug, Clone, Copy)]
+pub struct Invocation(Duration);
+
+/// What is recorded of one operation besides its timing.
+#[derive(Debug, Clone)]
+pub struct Record<'a> {
+    pub worker: &'a str,
+    pub op: Op,
+    pub item: &'a str,
+    pub token: i64,
+    pub accepted: bool,
+    pub batch: Option<(usize, usize)>,
+    pub validity: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl History {
+    /// Call right before the operation.
+    pub fn invoke(&self) -> Invocation {
+        Invocation(self.origin.elapsed())
+    }
+
+    /// Call right after it returned.
+    pub fn record(&self, invoked: Invocation, record: Record<'_>) {
+        let returned = self.origin.elapsed();
+        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        let index = events.len();
+        events.push(Event {
+            index,
+            worker: record.worker.to_owned(),
+            op: record.op,
+            item: record.item.to_owned(),
+            token: record.token,
+            invoked: invoked.0,
+            returned,
+            accepted: record.accepted,
+            batch: record.batch,
+            validity: record.validity,
+        });
+    }
+
+    pub fn events(&self) -> Vec<Event> {
+        self.events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Every rule the history breaks; `expected` items must each have an
+    /// accepted `Complete`.
+    pub fn check(&self, expected: &[String]) -> Vec<Violation> {
+        check(&self.events(), expected)
+    }
+}
+
+/// [`History::check`] on a list of events.
+pub fn check(events: &[Event], expected: &[String]) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    let accepted: Vec<&Event> = events.iter().filter(|e| e.accepted).collect();
+
+    // Leases: the validity each token was granted, extended by its renewals.
+    let mut held: Vec<(&Event, DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for event in &accepted {
+        let Some((from, until)) = event.validity else {
+            continue;
+        };
+        match event.op {
+            Op::LeaseAcquire => held.push((event, from, until)),
+            Op::LeaseRenew => {
+                // It extends the latest grant of its token.
+                if let Some(entry) = held
+                    .iter_mut()
+                    .rev()
+                    .find(|(grant, _, _)| grant.item == event.item && grant.token == event.token)
+                {
+                    entry.2 = entry.2.max(until);
+                }
+            }
+            _ => {}
+        }
+    }
+    let grants = &held;
+    for (i, a) in grants.iter().enumerate() {
+        for b in &grants[i + 1..] {
+            let released_before = accepted.iter().any(|e| {
+                e.op == Op::LeaseRelease
+                    && e.item == a.0.item
+                    && e.token == a.0.token
+                    && e.invoked <= b.0.returned
+            });
+            if a.0.item == b.0.item && a.1 < b.2 && b.1 < a.2 && !released_before {
+                violations.push(Violation::OverlappingLeaseHolders {
+                    first: a.0.clone(),
+                    second: b.0.clone(),
+                });
+            }
+        }
+    }
+
+    // Tokens grow in the order leases were granted (real time, non-overlapping calls).
+    let mut acquisitions: Vec<&Event> = accepted
+        .iter()
+        .copied()
+        .filter(|e| e.op == Op::LeaseAcquire)
+        .collect();
+    acquisitions.sort_by_key(|e| e.returned);
+    for (i, earlier) in acquisitions.iter().enumerate() {
+        for later in &acquisitions[i + 1..] {
+            if earlier.item == later.item
+                && earlier.returned < later.invoked
+                && later.token <= earlier.token
+            {
+                violations.push(Violation::TokensNotIncreasing {
+                    earlier: (*earlier).clone(),
+                    later: (*later).clone(),
+                });
+            }
+        }
+    }
+
+    // Fenced writes: accepted only with the newest token granted before them.
+    for write in accepted.iter().filter(|e| e.op.is_fenced_write()) {
+        let newer = accepted.iter().find(|grant| {
+            matches!(grant.op, Op::LeaseAcquire | Op::Claim)
+                && grant.item == write.item
+                && grant.token > write.token
+                && grant.returned < write.invoked
+        });
+        if let Some(newer) = newer {
+            violations.push(Violation::StaleWriteAccepted {
+                write: (*write).clone(),
+                newer_grant: (*newer).clone(),
+            });
+        }
+    }
+
+    // Claims: one per (item, attempt); a batch within its LIMIT.
+    let mut claims: BTreeMap<(&str, i64), &Event> = BTreeMap::new();
+    let mut batches: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for claim in accepted.iter().filter(|e| e.op == Op::Claim) {
+        if let Some(first) = claims.insert((claim.item.as_str(), claim.token), claim) {
+            violations.push(Violation::DoubleClaim {
+                first: first.clone(),
+                second: (*claim).clone(),
+            });
+        }
+        if let Some((batch, limit)) = claim.batch {
+            batches.entry(batch).or_insert((limit, 0)).1 += 1;
+        }
+    }
+    for (batch, (limit, claimed)) in batches {
+        if claimed > limit {
+            violations.push(Violation::OverLimitClaim {
+                batch,
+                limit,
+                claimed,
+            });
+        }
+    }
+
+    let completed: BTreeSet<&str> = accepted
+        .iter()
+        .filter(|e| e.op == Op::Complete)
+        .map(|e| e.item.as_str())
+        .collect();
+    for item in expected {
+        if !completed.contains(item.as_str()) {
+            violations.push(Violation::LostItem { item: item.clone() });
+        }
+    }
+    violations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::minutes(minutes)
+    }
+
+    struct Builder(Vec<Event>);
+
+    impl Builder {
+        #[allow(clippy::too_many_arguments)]
+        fn push(
+            mut self,
+            worker: &str,
+            op: Op,
+            item: &str,
+            token: i64,
+            ms: (u64, u64),
+            accepted: bool,
+            batch: Option<(usize, usize)>,
+            validity: Option<(i64, i64)>,
+        ) -> Self {
+            let index = self.0.len();
+            self.0.push(Event {
+                index,
+                worker: worker.into(),
+                op,
+                item: item.into(),
+                token,
+                invoked: Duration::from_millis(ms.0),
+                returned: Duration::from_millis(ms.1),
+                accepted,
+                batch,
+                validity: validity.map(|(a, b)| (at(a), at(b))),
+            });
+            self
+        }
+    }
+
+    #[test]
+    fn a_clean_history_has_no_violations() {
+        let events = Builder(Vec::new())
+            .push(
+                "a",
+                Op::LeaseAcquire,
+                "job",
+                1,
+                (0, 1),
+                true,
+                None,
+                Some((0, 5)),
+            )
+            .push(
+                "a",
+                Op::LeaseRenew,
+                "job",
+                1,
+                (2, 3),
+                true,
+                None,
+                Some((1, 6)),
+            )
+            .push("b", Op::LeaseAcquire, "job", 1, (2, 3), false, None, None)
+            .push(
+                "b",
+                Op::LeaseAcquire,
+                "job",
+                2,
+                (10, 11),
+                true,
+                None,
+                Some((6, 10)),
+            )
+            .push("a", Op::LeaseRenew, "job", 1, (12, 13), false, None, None)
+            .push("w", Op::Claim, "run-1", 1, (0, 1), true, Some((0, 2)), None)
+            .push("w", Op::Complete, "run-1", 1, (2, 3), true, None, None)
+            .0;
+        assert_eq!(check(&events, &["run-1".to_owned()]), []);
+    }
+
+    #[test]
+    fn each_bad_history_is_named() {
+        let events = Builder(Vec::new())
+            // Two holders whose validities overlap.
+            .push("a", Op::LeaseAcquire, "job", 1, (0, 1), true, None, Some((0, 5)))
+            .push("b", Op::LeaseAcquire, "job", 2, (2, 3), true, None, Some((3, 8)))
+            // The stale holder's renew accepted after the newer grant.
+            .push("a", Op::LeaseRenew, "job", 1, (4, 5), true, None, Some((4, 9)))
+            // A token that went down.
+            .push("c", Op::LeaseAcquire, "job", 1, (20, 21), true, None, Some((30, 31)))
+            // One item claimed twice under one attempt, and a batch over its LIMIT.
+            .push("w1", Op::Claim, "run-1", 1, (0, 1), true, Some((0, 1)), None)
+            .push("w1", Op::Claim, "run-2", 1, (0, 1), true, Some((0, 1)), None)
+            .push("w2", Op::Claim, "run-1", 1, (0, 2), true, Some((1, 1)), None)
+            .0;
+        let violations = check(&events, &["run-1".to_owned()]);
+        let kinds: Vec<&str> = violations
+            .iter()
+            .map(|v| match v {
+                Violation::OverlappingLeaseHolders { .. } => "overlap",
+                Violation::StaleWriteAccepted { .. } => "stale",
+                Violation::TokensNotIncreasing { .. } => "token",
+                Violation::DoubleClaim { .. } => "double",
+                Violation::OverLimitClaim { .. } => "limit",
+                Violation::LostItem { .. } => "lost",
+            })
+            .collect();
+        for kind in ["overlap", "stale", "token", "double", "limit", "lost"] {
+            assert!(kinds.contains(&kind), "{kind} not found in {violations:#?}");
+        }
+        let text = violations
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            text.contains("#2 a LeaseRenew job token 1 (accepted"),
+            "{text}"
+        );
+        assert!(
+            text.contains("claim batch 0 took 2 items, LIMIT 1"),
+            "{text}"
+        );
+        assert!(text.contains("item run-1 was never completed"), "{text}");
+    }
+}

@@ -1,0 +1,15 @@
+//! Scheduler suites: `cargo nextest run -E 'binary(scheduler)'`.
+//!
+//! Concurrency tests record what every worker did in a
+//! [`stellaops_suites::history::History`] and check the record; worker
+//! counts are named constants, every wait is bounded, no test sleeps where
+//! a signal or the injected clock will do.
+
+// Integration tests: an unwrap's panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
+#[path = "scheduler/support.rs"]
+mod support;
+
+#[path = "scheduler/locks.rs"]
+mod locks;

@@ -1,0 +1,41 @@
+//! What every scheduler test starts from.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use stellaops_harness::TestDb;
+use stellaops_storage::scheduler::PgLocks;
+use stellaops_storage::{DataSource, ManualClock, SystemContext};
+
+pub fn epoch() -> DateTime<Utc> {
+    "2026-03-01T12:00:00Z".parse().unwrap()
+}
+
+pub struct Bundle {
+    pub db: TestDb,
+    pub source: DataSource,
+    pub locks: PgLocks,
+    pub clock: Arc<ManualClock>,
+    pub system: SystemContext,
+}
+
+pub async fn setup() -> Bundle {
+    let db = TestDb::new().await.expect("test database");
+    let source = DataSource::from_pools(
+        db.app_without_tenant().await.expect("app pool"),
+        Some(db.system().await.expect("system pool")),
+        Duration::from_secs(30),
+    )
+    .with_prepared_statements(db.server().pooler_port.is_none());
+    let clock = Arc::new(ManualClock::at(epoch()));
+    Bundle {
+        locks: PgLocks::new(source.clone(), clock.clone()),
+        db,
+        source,
+        clock,
+        system: SystemContext::new("scheduler test"),
+    }
+}
