@@ -31,39 +31,34 @@ async fn advisory_locks_held(b: &crate::support::Bundle) -> Vec<i64> {
     .unwrap()
 }
 
+/// Tries the advisory lock of `name` inside `tx`.
+async fn take(
+    b: &crate::support::Bundle,
+    tx: &mut stellaops_storage::SystemTx,
+    name: &str,
+) -> bool {
+    b.locks.try_xact_lock(tx, name).await.unwrap()
+}
+
 #[tokio::test]
 async fn xact_lock_excludes_and_releases_on_rollback() {
     let b = setup().await;
     let mut first = b.source.system(&b.system).await.unwrap();
-    assert!(
-        b.locks
-            .try_xact_lock(&mut first, "scheduler:due-poll")
-            .await
-            .unwrap()
-    );
+    assert!(take(&b, &mut first, "scheduler:due-poll").await);
     let mut second = b.source.system(&b.system).await.unwrap();
     assert!(
-        !b.locks
-            .try_xact_lock(&mut second, "scheduler:due-poll")
-            .await
-            .unwrap(),
+        !take(&b, &mut second, "scheduler:due-poll").await,
         "held elsewhere"
     );
     assert!(
-        b.locks
-            .try_xact_lock(&mut second, "scheduler:other")
-            .await
-            .unwrap(),
+        take(&b, &mut second, "scheduler:other").await,
         "other names are free"
     );
     drop(second);
     drop(first); // a rollback
     let mut third = b.source.system(&b.system).await.unwrap();
     assert!(
-        b.locks
-            .try_xact_lock(&mut third, "scheduler:due-poll")
-            .await
-            .unwrap(),
+        take(&b, &mut third, "scheduler:due-poll").await,
         "free after rollback"
     );
 }
@@ -72,12 +67,7 @@ async fn xact_lock_excludes_and_releases_on_rollback() {
 async fn no_advisory_lock_left_after_release() {
     let b = setup().await;
     let mut tx = b.source.system(&b.system).await.unwrap();
-    assert!(
-        b.locks
-            .try_xact_lock(&mut tx, "scheduler:run-claim")
-            .await
-            .unwrap()
-    );
+    assert!(take(&b, &mut tx, "scheduler:run-claim").await);
     assert_eq!(
         advisory_locks_held(&b).await,
         [lock_key("scheduler:run-claim")],
@@ -91,12 +81,7 @@ async fn no_advisory_lock_left_after_release() {
     );
 
     let mut tx = b.source.system(&b.system).await.unwrap();
-    assert!(
-        b.locks
-            .try_xact_lock(&mut tx, "scheduler:run-claim")
-            .await
-            .unwrap()
-    );
+    assert!(take(&b, &mut tx, "scheduler:run-claim").await);
     drop(tx);
     // The rollback is sent when the connection is next used or released: wait for it, bounded.
     let deadline = tokio::time::Instant::now() + BOUND;
@@ -206,12 +191,7 @@ async fn lock_key_stable_across_processes() {
     );
     // This process too.
     let mut tx = b.source.system(&b.system).await.unwrap();
-    assert!(
-        !b.locks
-            .try_xact_lock(&mut tx, "tenant:acme/schedule:nightly")
-            .await
-            .unwrap()
-    );
+    assert!(!take(&b, &mut tx, "tenant:acme/schedule:nightly").await);
     drop(tx);
 
     let mut stdin = holder.stdin.take().unwrap();
