@@ -1100,7 +1100,16 @@ CREATE TABLE scheduler.runs (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
+    priority integer DEFAULT 0 NOT NULL,
+    due_at timestamp with time zone,
+    attempt integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 3 NOT NULL,
+    claimed_by text,
+    heartbeat_at timestamp with time zone,
+    CONSTRAINT runs_attempt_check CHECK (((attempt >= 0) AND (attempt <= max_attempts))),
     CONSTRAINT runs_check CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
+    CONSTRAINT runs_claim_check CHECK (((state <> 'running'::text) OR (claimed_by IS NOT NULL))),
+    CONSTRAINT runs_max_attempts_check CHECK ((max_attempts > 0)),
     CONSTRAINT runs_state_check CHECK ((state = ANY (ARRAY['planning'::text, 'queued'::text, 'running'::text, 'completed'::text, 'error'::text, 'cancelled'::text]))),
     CONSTRAINT runs_tenant_id_check CHECK ((tenant_id <> ''::text)),
     CONSTRAINT runs_trigger_check CHECK ((trigger = ANY (ARRAY['cron'::text, 'manual'::text, 'feedser'::text, 'vexer'::text, 'conselier'::text, 'excitor'::text])))
@@ -2796,6 +2805,18 @@ CREATE INDEX policy_jobs_run_idx ON scheduler.policy_jobs USING btree (tenant_id
 --
 
 CREATE INDEX run_summaries_last_run_idx ON scheduler.run_summaries USING btree (tenant_id, last_run_id);
+
+--
+-- Name: runs_claim_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner
+--
+
+CREATE INDEX runs_claim_idx ON scheduler.runs USING btree (priority DESC, due_at, id) WHERE (state = 'queued'::text);
+
+--
+-- Name: runs_heartbeat_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner
+--
+
+CREATE INDEX runs_heartbeat_idx ON scheduler.runs USING btree (heartbeat_at) WHERE (state = 'running'::text);
 
 --
 -- Name: runs_schedule_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner
