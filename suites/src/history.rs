@@ -9,7 +9,8 @@
 //! - a write (renew, release, heartbeat, complete) accepted with a token
 //!   older than one already granted before the write was invoked;
 //! - lease tokens that do not grow in the order they were granted;
-//! - an item claimed twice under the same attempt;
+//! - an item claimed again while an earlier claim of it was neither
+//!   finished nor rescued (or twice under one attempt);
 //! - a claim batch that took more than its LIMIT;
 //! - an expected item never completed.
 
@@ -29,6 +30,8 @@ pub enum Op {
     LeaseAcquire,
     LeaseRenew,
     LeaseRelease,
+    /// A stale claim put back in the queue (token: the attempt it ends).
+    Rescue,
 }
 
 impl Op {
@@ -119,7 +122,7 @@ impl fmt::Display for Violation {
                 write!(f, "token did not grow: {earlier} then {later}")
             }
             Violation::DoubleClaim { first, second } => {
-                write!(f, "claimed twice under one attempt: {first} and {second}")
+                write!(f, "claimed while still claimed: {first} and {second}")
             }
             Violation::OverLimitClaim {
                 batch,
@@ -283,18 +286,35 @@ pub fn check(events: &[Event], expected: &[String]) -> Vec<Violation> {
         }
     }
 
-    // Claims: one per (item, attempt); a batch within its LIMIT.
-    let mut claims: BTreeMap<(&str, i64), &Event> = BTreeMap::new();
+    // Claims: an item is claimed again only after its claim was finished
+    // or rescued (and never twice under one attempt); a batch within its LIMIT.
+    let mut claims_of: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
     let mut batches: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     for claim in accepted.iter().filter(|e| e.op == Op::Claim) {
-        if let Some(first) = claims.insert((claim.item.as_str(), claim.token), claim) {
-            violations.push(Violation::DoubleClaim {
-                first: first.clone(),
-                second: (*claim).clone(),
-            });
-        }
+        claims_of
+            .entry(claim.item.as_str())
+            .or_default()
+            .push(claim);
         if let Some((batch, limit)) = claim.batch {
             batches.entry(batch).or_insert((limit, 0)).1 += 1;
+        }
+    }
+    for (item, mut claims) in claims_of {
+        claims.sort_by_key(|c| (c.token, c.returned));
+        for pair in claims.windows(2) {
+            let (earlier, later) = (pair[0], pair[1]);
+            let ended = accepted.iter().any(|e| {
+                matches!(e.op, Op::Rescue | Op::Complete)
+                    && e.item == item
+                    && e.token == earlier.token
+                    && e.invoked <= later.returned
+            });
+            if later.token == earlier.token || !ended {
+                violations.push(Violation::DoubleClaim {
+                    first: earlier.clone(),
+                    second: later.clone(),
+                });
+            }
         }
     }
     for (batch, (limit, claimed)) in batches {
@@ -397,8 +417,16 @@ mod tests {
             .push("a", Op::LeaseRenew, "job", 1, (12, 13), false, None, None)
             .push("w", Op::Claim, "run-1", 1, (0, 1), true, Some((0, 2)), None)
             .push("w", Op::Complete, "run-1", 1, (2, 3), true, None, None)
+            .push("w", Op::Claim, "run-2", 1, (0, 1), true, Some((1, 2)), None)
+            .push("r", Op::Rescue, "run-2", 1, (5, 6), true, None, None)
+            .push("v", Op::Claim, "run-2", 2, (7, 8), true, Some((2, 1)), None)
+            .push("w", Op::Complete, "run-2", 1, (9, 10), false, None, None)
+            .push("v", Op::Complete, "run-2", 2, (9, 10), true, None, None)
             .0;
-        assert_eq!(check(&events, &["run-1".to_owned()]), []);
+        assert_eq!(
+            check(&events, &["run-1".to_owned(), "run-2".to_owned()]),
+            []
+        );
     }
 
     #[test]
@@ -415,6 +443,8 @@ mod tests {
             .push("w1", Op::Claim, "run-1", 1, (0, 1), true, Some((0, 1)), None)
             .push("w1", Op::Claim, "run-2", 1, (0, 1), true, Some((0, 1)), None)
             .push("w2", Op::Claim, "run-1", 1, (0, 2), true, Some((1, 1)), None)
+            // Claimed again under a new attempt, but nobody rescued run-2.
+            .push("w3", Op::Claim, "run-2", 2, (5, 6), true, Some((2, 1)), None)
             .0;
         let violations = check(&events, &["run-1".to_owned()]);
         let kinds: Vec<&str> = violations
@@ -445,5 +475,9 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("item run-1 was never completed"), "{text}");
+        assert!(
+            text.contains("claimed while still claimed: #5 w1 Claim run-2"),
+            "{text}"
+        );
     }
 }

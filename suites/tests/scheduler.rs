@@ -11,5 +11,7 @@
 #[path = "scheduler/support.rs"]
 mod support;
 
+#[path = "scheduler/claiming.rs"]
+mod claiming;
 #[path = "scheduler/locks.rs"]
 mod locks;

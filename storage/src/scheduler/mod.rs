@@ -1,9 +1,12 @@
-//! Scheduler (shared/seeds, Phase 2). This slice: the distributed lock, as
-//! a transaction-scoped advisory lock on a stable key, and as a lease in
-//! `scheduler.locks` with an expiry and a fencing token that only grows.
+//! Scheduler (shared/seeds, Phase 2), so far: the distributed lock (a
+//! transaction-scoped advisory lock on a stable key, and a lease in
+//! `scheduler.locks` with an expiry and a fencing token that only grows),
+//! and claiming runs with attempt-fenced heartbeats, completion and rescue.
 
 mod lock_key;
 mod locks;
+mod runs;
 
 pub use lock_key::lock_key;
 pub use locks::{Lease, PgLocks};
+pub use runs::{Claim, MAX_CLAIM, NewRun, Outcome, PgRuns, Run};

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use stellaops_harness::TestDb;
-use stellaops_storage::scheduler::PgLocks;
-use stellaops_storage::{DataSource, ManualClock, SystemContext};
+use stellaops_storage::scheduler::{PgLocks, PgRuns};
+use stellaops_storage::{DataSource, ManualClock, SystemContext, TenantContext};
 
 pub fn epoch() -> DateTime<Utc> {
     "2026-03-01T12:00:00Z".parse().unwrap()
@@ -18,6 +18,9 @@ pub struct Bundle {
     pub db: TestDb,
     pub source: DataSource,
     pub locks: PgLocks,
+    pub runs: PgRuns,
+    pub acme: TenantContext,
+    pub globex: TenantContext,
     pub clock: Arc<ManualClock>,
     pub system: SystemContext,
 }
@@ -33,6 +36,9 @@ pub async fn setup() -> Bundle {
     let clock = Arc::new(ManualClock::at(epoch()));
     Bundle {
         locks: PgLocks::new(source.clone(), clock.clone()),
+        runs: PgRuns::new(source.clone(), clock.clone()),
+        acme: TenantContext::new("acme").unwrap(),
+        globex: TenantContext::new("globex").unwrap(),
         db,
         source,
         clock,

@@ -1,0 +1,303 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{Constraint, ConstraintMap, classify};
+use crate::{Clock, DataSource, StorageError, SystemContext, TenantContext, input};
+
+/// A run as the claiming path sees it (`scheduler.runs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Run {
+    pub tenant_id: String,
+    pub id: Uuid,
+    pub state: String,
+    pub priority: i32,
+    pub due_at: Option<DateTime<Utc>>,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub claimed_by: Option<String>,
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+/// A run to queue for claiming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRun {
+    pub id: Uuid,
+    /// `cron`, `manual`, `feedser`, `vexer`, `conselier` or `excitor`.
+    pub trigger: String,
+    pub priority: i32,
+    pub due_at: DateTime<Utc>,
+    pub max_attempts: i32,
+}
+
+impl NewRun {
+    pub fn manual(due_at: DateTime<Utc>) -> Self {
+        NewRun {
+            id: Uuid::new_v4(),
+            trigger: "manual".to_owned(),
+            priority: 0,
+            due_at,
+            max_attempts: 3,
+        }
+    }
+}
+
+/// What a worker holds after a claim: the run and the attempt its later
+/// writes must carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Claim {
+    pub tenant_id: String,
+    pub id: Uuid,
+    pub attempt: i32,
+    pub priority: i32,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// How a claimed run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Completed,
+    Failed,
+}
+
+const RUN_CONSTRAINTS: ConstraintMap = &[
+    ("runs_pkey", Constraint::Unique("id")),
+    (
+        "runs_tenant_id_schedule_id_fkey",
+        Constraint::References("schedule"),
+    ),
+    (
+        "runs_tenant_id_trigger_id_fkey",
+        Constraint::References("trigger"),
+    ),
+];
+
+/// The most runs one claim takes.
+pub const MAX_CLAIM: u32 = 1_000;
+
+macro_rules! run_columns {
+    () => {
+        "tenant_id, id, state, priority, due_at, attempt, max_attempts, claimed_by, \
+         heartbeat_at, started_at, finished_at, error"
+    };
+}
+
+/// Queued runs and their claims.
+///
+/// Claiming locks candidates with `FOR UPDATE SKIP LOCKED` inside a
+/// materialized CTE and updates from it, so one claim never takes more than
+/// its LIMIT (the `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+/// form can, when the subquery runs again). Eligibility (queued, due at the
+/// injected now, attempts left) is inside the locked CTE, so ineligible rows
+/// never use up the LIMIT. Order: priority (high first), due time, id.
+#[derive(Debug, Clone)]
+pub struct PgRuns {
+    source: DataSource,
+    clock: Arc<dyn Clock>,
+}
+
+impl PgRuns {
+    pub fn new(source: DataSource, clock: Arc<dyn Clock>) -> Self {
+        PgRuns { source, clock }
+    }
+
+    /// Queues a run of `ctx`'s tenant.
+    pub async fn create(&self, ctx: &TenantContext, run: &NewRun) -> Result<Run, StorageError> {
+        input::key("trigger", &run.trigger)?;
+        if run.max_attempts < 1 {
+            return Err(StorageError::invalid(
+                "max attempts",
+                format!("{} is not positive", run.max_attempts),
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.source.tenant(ctx).await?;
+        let created = sqlx::query_as::<_, Run>(concat!(
+            "INSERT INTO scheduler.runs (tenant_id, id, trigger, state, priority, due_at, \
+             max_attempts, created_at) VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7) RETURNING ",
+            run_columns!()
+        ))
+        .persistent(self.source.prepared())
+        .bind(ctx.tenant().as_str())
+        .bind(run.id)
+        .bind(&run.trigger)
+        .bind(run.priority)
+        .bind(crate::clock::to_micros(run.due_at))
+        .bind(run.max_attempts)
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| classify(e, "queueing a run", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Run>, StorageError> {
+        let mut tx = self.source.tenant(ctx).await?;
+        let run = sqlx::query_as::<_, Run>(concat!(
+            "SELECT ",
+            run_columns!(),
+            " FROM scheduler.runs WHERE id = $1"
+        ))
+        .persistent(self.source.prepared())
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(|e| classify(e, "reading a run", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// Claims up to `limit` due runs for `worker`, across tenants, in claim
+    /// order; each claim carries its new attempt number.
+    pub async fn claim(
+        &self,
+        ctx: &SystemContext,
+        worker: &str,
+        limit: u32,
+    ) -> Result<Vec<Claim>, StorageError> {
+        input::key("worker id", worker)?;
+        if limit == 0 || limit > MAX_CLAIM {
+            return Err(StorageError::invalid(
+                "claim limit",
+                format!("{limit} is not allowed; ask for 1 to {MAX_CLAIM}"),
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let mut claims = sqlx::query_as::<_, Claim>(
+            "WITH picked AS MATERIALIZED ( \
+                 SELECT tenant_id, id FROM scheduler.runs \
+                 WHERE state = 'queued' AND due_at <= $1 AND attempt < max_attempts \
+                 ORDER BY priority DESC, due_at, id \
+                 LIMIT $2 \
+                 FOR UPDATE SKIP LOCKED) \
+             UPDATE scheduler.runs r SET state = 'running', attempt = r.attempt + 1, \
+                 claimed_by = $3, heartbeat_at = $1, started_at = coalesce(r.started_at, $1) \
+             FROM picked WHERE r.tenant_id = picked.tenant_id AND r.id = picked.id \
+             RETURNING r.tenant_id, r.id, r.attempt, r.priority, r.due_at",
+        )
+        .persistent(self.source.prepared())
+        .bind(now)
+        .bind(i64::from(limit))
+        .bind(worker)
+        .fetch_all(tx.conn())
+        .await
+        .map_err(|e| classify(e, "claiming runs", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        // RETURNING has no order: give the claims in claim order.
+        claims.sort_by(|a, b| {
+            (std::cmp::Reverse(a.priority), a.due_at, a.id).cmp(&(
+                std::cmp::Reverse(b.priority),
+                b.due_at,
+                b.id,
+            ))
+        });
+        Ok(claims)
+    }
+
+    /// Marks a claim alive; false (and no change) when the run is no longer
+    /// this claim's (rescued and claimed again, completed).
+    pub async fn heartbeat(
+        &self,
+        ctx: &SystemContext,
+        claim: &Claim,
+        worker: &str,
+    ) -> Result<bool, StorageError> {
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let updated = sqlx::query(
+            "UPDATE scheduler.runs SET heartbeat_at = $4 \
+             WHERE tenant_id = $1 AND id = $2 AND attempt = $3 AND state = 'running' \
+               AND claimed_by = $5",
+        )
+        .persistent(self.source.prepared())
+        .bind(&claim.tenant_id)
+        .bind(claim.id)
+        .bind(claim.attempt)
+        .bind(now)
+        .bind(worker)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| classify(e, "recording a heartbeat", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// Ends a claimed run; false (and no change) for a stale claim.
+    pub async fn finish(
+        &self,
+        ctx: &SystemContext,
+        claim: &Claim,
+        worker: &str,
+        outcome: Outcome,
+        error: Option<&str>,
+    ) -> Result<bool, StorageError> {
+        input::optional_text("error", error)?;
+        let now = self.clock.now();
+        let state = match outcome {
+            Outcome::Completed => "completed",
+            Outcome::Failed => "error",
+        };
+        let mut tx = self.source.system(ctx).await?;
+        let updated = sqlx::query(
+            "UPDATE scheduler.runs SET state = $4, finished_at = $5, error = $6 \
+             WHERE tenant_id = $1 AND id = $2 AND attempt = $3 AND state = 'running' \
+               AND claimed_by = $7",
+        )
+        .persistent(self.source.prepared())
+        .bind(&claim.tenant_id)
+        .bind(claim.id)
+        .bind(claim.attempt)
+        .bind(state)
+        .bind(now)
+        .bind(error)
+        .bind(worker)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| classify(e, "finishing a run", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// Puts running claims whose last heartbeat is older than `stale_after`
+    /// (strictly, by the injected clock) back in the queue, or ends them as
+    /// `error` when their attempts are used up; a claim exactly `stale_after`
+    /// old is kept. Returns how many.
+    pub async fn rescue_stale(
+        &self,
+        ctx: &SystemContext,
+        stale_after: Duration,
+    ) -> Result<u64, StorageError> {
+        if stale_after <= Duration::zero() {
+            return Err(StorageError::invalid(
+                "stale after",
+                format!("{stale_after} is not positive"),
+            ));
+        }
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let rescued = sqlx::query(
+            "UPDATE scheduler.runs SET \
+                 state = CASE WHEN attempt < max_attempts THEN 'queued' ELSE 'error' END, \
+                 finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE $2 END, \
+                 error = CASE WHEN attempt < max_attempts THEN error \
+                              ELSE 'attempts exhausted: the worker stopped heartbeating' END, \
+                 claimed_by = NULL, heartbeat_at = NULL \
+             WHERE state = 'running' AND heartbeat_at < $1",
+        )
+        .persistent(self.source.prepared())
+        .bind(now - stale_after)
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| classify(e, "rescuing stale runs", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(rescued.rows_affected())
+    }
+}
