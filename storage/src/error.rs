@@ -29,6 +29,13 @@ pub enum StorageError {
         entity: &'static str,
         field: &'static str,
     },
+    /// A state change the entity's life cycle does not allow.
+    #[error("{entity} cannot go from {from} to {to}")]
+    IllegalTransition {
+        entity: &'static str,
+        from: String,
+        to: String,
+    },
     /// Refused before any SQL ran.
     #[error("invalid {field}: {reason}")]
     InvalidInput { field: &'static str, reason: String },
@@ -56,7 +63,9 @@ impl StorageError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             StorageError::NotFound { .. } => ErrorKind::NotFound,
-            StorageError::Conflict { .. } => ErrorKind::Conflict,
+            StorageError::Conflict { .. } | StorageError::IllegalTransition { .. } => {
+                ErrorKind::Conflict
+            }
             StorageError::InvalidInput { .. } => ErrorKind::InvalidInput,
             StorageError::Unavailable { .. } => ErrorKind::Unavailable,
             StorageError::Config(_) | StorageError::Backend(_) => ErrorKind::Config,

@@ -15,3 +15,7 @@ mod support;
 mod claiming;
 #[path = "scheduler/locks.rs"]
 mod locks;
+#[path = "scheduler/states.rs"]
+mod states;
+#[path = "scheduler/workers.rs"]
+mod workers;

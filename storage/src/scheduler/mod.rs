@@ -6,7 +6,9 @@
 mod lock_key;
 mod locks;
 mod runs;
+mod workers;
 
 pub use lock_key::lock_key;
 pub use locks::{Lease, PgLocks};
-pub use runs::{Claim, MAX_CLAIM, NewRun, Outcome, PgRuns, Run};
+pub use runs::{Claim, MAX_CLAIM, NewRun, Outcome, PgRuns, Run, RunState};
+pub use workers::{PgWorkers, Worker};

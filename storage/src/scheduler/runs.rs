@@ -58,6 +58,60 @@ pub struct Claim {
     pub due_at: Option<DateTime<Utc>>,
 }
 
+/// The life cycle of a run (`scheduler.runs.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RunState {
+    Planning,
+    Queued,
+    Running,
+    Completed,
+    Error,
+    Cancelled,
+}
+
+impl RunState {
+    pub const ALL: [RunState; 6] = [
+        RunState::Planning,
+        RunState::Queued,
+        RunState::Running,
+        RunState::Completed,
+        RunState::Error,
+        RunState::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Planning => "planning",
+            RunState::Queued => "queued",
+            RunState::Running => "running",
+            RunState::Completed => "completed",
+            RunState::Error => "error",
+            RunState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RunState> {
+        RunState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The changes [`PgRuns::transition`] makes: planned runs are queued or
+    /// cancelled, queued and running ones cancelled, failed ones queued
+    /// again (a manual retry, attempts reset). Queued to running is a claim,
+    /// running to completed or error a fenced finish; completed and
+    /// cancelled runs never change.
+    pub fn can_become(self, to: RunState) -> bool {
+        use RunState::*;
+        matches!(
+            (self, to),
+            (Planning, Queued)
+                | (Planning, Cancelled)
+                | (Queued, Cancelled)
+                | (Running, Cancelled)
+                | (Error, Queued)
+        )
+    }
+}
+
 /// How a claimed run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -151,6 +205,93 @@ impl PgRuns {
         .map_err(|e| classify(e, "reading a run", "run", RUN_CONSTRAINTS))?;
         tx.commit().await?;
         Ok(run)
+    }
+
+    /// Changes a run's state if its life cycle allows it; an illegal change
+    /// is an error naming both states, and nothing is written.
+    pub async fn transition(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        to: RunState,
+    ) -> Result<Run, StorageError> {
+        let now = self.clock.now();
+        let mut tx = self.source.tenant(ctx).await?;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT state FROM scheduler.runs WHERE id = $1 FOR UPDATE")
+                .persistent(self.source.prepared())
+                .bind(id)
+                .fetch_optional(tx.conn())
+                .await
+                .map_err(|e| classify(e, "reading a run's state", "run", RUN_CONSTRAINTS))?;
+        let current = current.ok_or(StorageError::NotFound { entity: "run" })?;
+        let from = RunState::parse(&current).ok_or_else(|| StorageError::IllegalTransition {
+            entity: "run",
+            from: current.clone(),
+            to: to.as_str().to_owned(),
+        })?;
+        if !from.can_become(to) {
+            return Err(StorageError::IllegalTransition {
+                entity: "run",
+                from: from.as_str().to_owned(),
+                to: to.as_str().to_owned(),
+            });
+        }
+        let run = sqlx::query_as::<_, Run>(concat!(
+            "UPDATE scheduler.runs SET state = $2, claimed_by = NULL, heartbeat_at = NULL, \
+               attempt = CASE WHEN $2 = 'queued' AND state = 'error' THEN 0 ELSE attempt END, \
+               error = CASE WHEN $2 = 'queued' THEN NULL ELSE error END, \
+               finished_at = CASE WHEN $2 = 'cancelled' THEN $3 \
+                                  WHEN $2 = 'queued' THEN NULL ELSE finished_at END \
+             WHERE id = $1 RETURNING ",
+            run_columns!()
+        ))
+        .persistent(self.source.prepared())
+        .bind(id)
+        .bind(to.as_str())
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| classify(e, "changing a run's state", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// Puts the running claims of `workers` (declared dead) back in the
+    /// queue, or ends them as `error` when their attempts are used up;
+    /// touches no other worker's claim and no finished run.
+    pub async fn rescue_claims_of(
+        &self,
+        ctx: &SystemContext,
+        workers: &[String],
+    ) -> Result<u64, StorageError> {
+        input::keys("worker id", workers)?;
+        let now = self.clock.now();
+        let mut tx = self.source.system(ctx).await?;
+        let rescued = sqlx::query(
+            "UPDATE scheduler.runs SET \
+                 state = CASE WHEN attempt < max_attempts THEN 'queued' ELSE 'error' END, \
+                 finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE $2 END, \
+                 error = CASE WHEN attempt < max_attempts THEN error \
+                              ELSE 'attempts exhausted: the worker died' END, \
+                 claimed_by = NULL, heartbeat_at = NULL \
+             WHERE state = 'running' AND claimed_by = ANY($1)",
+        )
+        .persistent(self.source.prepared())
+        .bind(workers)
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| {
+            classify(
+                e,
+                "rescuing the runs of dead workers",
+                "run",
+                RUN_CONSTRAINTS,
+            )
+        })?;
+        tx.commit().await?;
+        Ok(rescued.rows_affected())
     }
 
     /// Claims up to `limit` due runs for `worker`, across tenants, in claim
