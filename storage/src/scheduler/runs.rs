@@ -141,6 +141,21 @@ macro_rules! run_columns {
     };
 }
 
+/// The rescue's SET: a claim with attempts left goes back in the queue,
+/// one without ends as `error` for `$reason` (`$2` is now).
+macro_rules! requeue_or_end {
+    ($reason:literal) => {
+        concat!(
+            "UPDATE scheduler.runs SET \
+               state = CASE WHEN attempt < max_attempts THEN 'queued' ELSE 'error' END, \
+               finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE $2 END, \
+               error = CASE WHEN attempt < max_attempts THEN error ELSE '",
+            $reason,
+            "' END, claimed_by = NULL, heartbeat_at = NULL"
+        )
+    };
+}
+
 /// Queued runs and their claims.
 ///
 /// Claiming locks candidates with `FOR UPDATE SKIP LOCKED` inside a
@@ -268,15 +283,10 @@ impl PgRuns {
         input::keys("worker id", workers)?;
         let now = self.clock.now();
         let mut tx = self.source.system(ctx).await?;
-        let rescued = sqlx::query(
-            "UPDATE scheduler.runs SET \
-                 state = CASE WHEN attempt < max_attempts THEN 'queued' ELSE 'error' END, \
-                 finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE $2 END, \
-                 error = CASE WHEN attempt < max_attempts THEN error \
-                              ELSE 'attempts exhausted: the worker died' END, \
-                 claimed_by = NULL, heartbeat_at = NULL \
-             WHERE state = 'running' AND claimed_by = ANY($1)",
-        )
+        let rescued = sqlx::query(concat!(
+            requeue_or_end!("attempts exhausted: the worker died"),
+            " WHERE state = 'running' AND claimed_by = ANY($1)"
+        ))
         .persistent(self.source.prepared())
         .bind(workers)
         .bind(now)
@@ -423,15 +433,10 @@ impl PgRuns {
         }
         let now = self.clock.now();
         let mut tx = self.source.system(ctx).await?;
-        let rescued = sqlx::query(
-            "UPDATE scheduler.runs SET \
-                 state = CASE WHEN attempt < max_attempts THEN 'queued' ELSE 'error' END, \
-                 finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE $2 END, \
-                 error = CASE WHEN attempt < max_attempts THEN error \
-                              ELSE 'attempts exhausted: the worker stopped heartbeating' END, \
-                 claimed_by = NULL, heartbeat_at = NULL \
-             WHERE state = 'running' AND heartbeat_at < $1",
-        )
+        let rescued = sqlx::query(concat!(
+            requeue_or_end!("attempts exhausted: the worker stopped heartbeating"),
+            " WHERE state = 'running' AND heartbeat_at < $1"
+        ))
         .persistent(self.source.prepared())
         .bind(now - stale_after)
         .bind(now)

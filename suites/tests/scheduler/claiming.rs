@@ -371,3 +371,31 @@ async fn rescue_only_stale() {
         ("queued", None)
     );
 }
+
+#[tokio::test]
+async fn rescue_ends_runs_without_attempts_left() {
+    let b = setup().await;
+    let mut last_try = NewRun::manual(epoch());
+    last_try.max_attempts = 1;
+    let id = queue(&b, &b.acme, last_try).await;
+    b.runs.claim(&b.system, "w", 1).await.unwrap();
+    b.clock.advance(STALE_AFTER + Duration::microseconds(1));
+    assert_eq!(
+        b.runs.rescue_stale(&b.system, STALE_AFTER).await.unwrap(),
+        1
+    );
+    let run = b.runs.get(&b.acme, id).await.unwrap().unwrap();
+    assert_eq!(run.state, "error");
+    assert_eq!(
+        run.error.as_deref(),
+        Some("attempts exhausted: the worker stopped heartbeating")
+    );
+    assert_eq!(
+        run.finished_at,
+        Some(epoch() + STALE_AFTER + Duration::microseconds(1))
+    );
+    assert!(
+        b.runs.claim(&b.system, "w", 1).await.unwrap().is_empty(),
+        "never claimed again"
+    );
+}
