@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool};
+use stellaops_benches::rounds;
 use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, TestDb};
 use stellaops_storage::authority::{
     PgAuthority, Token, TokenRepository, User, UserQuery, UserRepository,
@@ -180,7 +181,7 @@ async fn pool(options: PgConnectOptions) -> PgPool {
         .expect("pool")
 }
 
-async fn fixture(db: &TestDb, through: Option<u16>) -> Fixture {
+async fn set_up(db: &TestDb, through: Option<u16>) -> Fixture {
     let options = |role: &str| {
         let options = db
             .server()
@@ -353,24 +354,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// A small, seedable shuffle: the order of sides changes every round.
-fn shuffled<T: Copy>(items: &[T], seed: &mut u64) -> Vec<T> {
-    let mut items = items.to_vec();
-    for i in (1..items.len()).rev() {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        items.swap(i, (*seed % (i as u64 + 1)) as usize);
-    }
-    items
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let position = q * (sorted.len() - 1) as f64;
-    let (low, high) = (position.floor() as usize, position.ceil() as usize);
-    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -384,7 +367,7 @@ fn main() {
         TENANTS * USERS_PER_TENANT * TOKENS_PER_USER
     );
     runtime.block_on(seed(&db));
-    let fixture = runtime.block_on(fixture(&db, None));
+    let fixture = runtime.block_on(set_up(&db, None));
 
     let mut criterion = Criterion::default().configure_from_args();
     criterion_benches(&mut criterion, &runtime, &fixture);
@@ -403,7 +386,9 @@ fn main() {
                 .iter()
                 .flat_map(|p| [(*p, Side::Repository), (*p, Side::HandWritten)])
                 .collect();
-            for (path, side) in shuffled(&runs, &mut seed_state) {
+            let mut order = runs.clone();
+            rounds::shuffle(&mut order, &mut seed_state);
+            for (path, side) in order {
                 let started = Instant::now();
                 for i in 0..ops {
                     fixture.run(path, side, round * ops + i).await;
@@ -417,9 +402,8 @@ fn main() {
                     this_round[&(path, Side::Repository)] / this_round[&(path, Side::HandWritten)],
                 );
             }
-            eprint!("\rinterleaved round {}/{rounds}", round + 1);
+            rounds::progress("interleaved round", round + 1, rounds);
         }
-        eprintln!();
     });
 
     // Round trips per operation, through the counting proxy.
@@ -432,7 +416,7 @@ fn main() {
     };
     let trips: BTreeMap<(Path, Side), (f64, f64)> = runtime.block_on(async {
         let (proxy, waits) = counting_proxy((host, port)).await;
-        let counted = fixture_through(&db, proxy).await;
+        let counted = set_up(&db, Some(proxy)).await;
         let mut trips = BTreeMap::new();
         const COUNTED: u64 = 20;
         for path in Path::ALL {
@@ -474,16 +458,16 @@ fn main() {
         let median_of = |side| {
             let mut v = per_op[&(path, side)].clone();
             v.sort_by(f64::total_cmp);
-            quantile(&v, 0.5)
+            rounds::percentile(&v, 0.5).unwrap_or(f64::NAN)
         };
         println!(
             "| {} | {:.1} | {:.1} | {:.3} | {:.3}–{:.3} | {} / {} (+{} / +{}) |",
             path.name(),
             median_of(Side::Repository),
             median_of(Side::HandWritten),
-            quantile(&r, 0.5),
-            quantile(&r, 0.25),
-            quantile(&r, 0.75),
+            rounds::percentile(&r, 0.5).unwrap_or(f64::NAN),
+            rounds::percentile(&r, 0.25).unwrap_or(f64::NAN),
+            rounds::percentile(&r, 0.75).unwrap_or(f64::NAN),
             trips[&(path, Side::Repository)].0,
             trips[&(path, Side::HandWritten)].0,
             trips[&(path, Side::Repository)].1,
@@ -495,8 +479,4 @@ fn main() {
         fixture.system.close().await;
         db.close().await.expect("dropping the bench database");
     });
-}
-
-async fn fixture_through(db: &TestDb, proxy: u16) -> Fixture {
-    fixture(db, Some(proxy)).await
 }

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use stellaops_benches::rounds;
 use stellaops_harness::{Server, TestDb};
 use stellaops_migrations::MigrationSet;
 
@@ -216,40 +217,11 @@ fn flatten_migrations(dir: &Path) {
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    // Nearest rank.
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
+    rounds::percentile(sorted, p).unwrap_or(Duration::ZERO)
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
-}
-
-fn shuffle<T>(items: &mut [T], seed: &mut u64) {
-    for i in (1..items.len()).rev() {
-        // xorshift64: only the order of a round, not a statistic.
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        let j = (*seed % (i as u64 + 1)) as usize;
-        items.swap(i, j);
-    }
-}
-
-/// Rounds done, on one line in a terminal, a line each elsewhere.
-fn progress(done: usize, of: usize) {
-    use std::io::IsTerminal;
-    if std::io::stderr().is_terminal() {
-        eprint!("\rround {done}/{of}");
-        if done == of {
-            eprintln!();
-        }
-    } else if done.is_multiple_of(5) || done == of {
-        eprintln!("round {done}/{of}");
-    }
 }
 
 fn nextest_wall(bench: &Bench, way: &str) -> Option<Duration> {
@@ -316,12 +288,12 @@ fn main() {
         if round % COLD_EVERY == 0 && server.kind != stellaops_harness::BackendKind::External {
             order.push(Probe::ColdServer);
         }
-        shuffle(&mut order, &mut seed);
+        rounds::shuffle(&mut order, &mut seed);
         for path in order {
             let wall = bench.sample(path);
             samples.entry(path).or_default().push(wall);
         }
-        progress(round + 1, rounds);
+        rounds::progress("round", round + 1, rounds);
     }
 
     eprintln!("load: {CONCURRENT} processes at once, {LOAD_ROUNDS} rounds …");

@@ -3,3 +3,5 @@
 //! `benches/provisioning.rs` measures how a test gets its database: a clone
 //! of the template (both strategies), a database migrated from scratch, and a
 //! cold start of a throwaway server.
+
+pub mod rounds;

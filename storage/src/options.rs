@@ -316,19 +316,22 @@ pub fn redact(text: &str) -> String {
     while let Some(scheme) = rest.find("://") {
         let (head, tail) = rest.split_at(scheme + 3);
         out.push_str(head);
-        let authority_end = tail
-            .find(['/', '?', '#', ' ', '"', '\''])
+        // The user info runs to the URL's last '@' (a password may hold '/'
+        // or '?'); the URL ends at whitespace or a quote.
+        let url_end = tail
+            .find([' ', '\t', '\n', '"', '\''])
             .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match (authority.rfind('@'), authority.find(':')) {
-            (Some(at), Some(colon)) if colon < at => {
-                out.push_str(&authority[..colon]);
+        let url = &tail[..url_end];
+        let resume = match url.rfind('@') {
+            Some(at) if url[..at].contains(':') => {
+                let colon = url.find(':').unwrap_or(at);
+                out.push_str(&url[..colon]);
                 out.push_str(":***");
-                out.push_str(&authority[at..]);
+                at
             }
-            _ => out.push_str(authority),
-        }
-        rest = &tail[authority_end..];
+            _ => 0,
+        };
+        rest = &tail[resume..];
     }
     out.push_str(rest);
     let mut redacted = String::with_capacity(out.len());
@@ -464,6 +467,11 @@ mod tests {
     fn redaction_covers_urls_and_pairs() {
         assert_eq!(redact("x postgres://u:p@h/d y"), "x postgres://u:***@h/d y");
         assert_eq!(redact("postgres://u@h/d"), "postgres://u@h/d");
+        assert_eq!(redact("postgres://u:p/a?s@h:1/d"), "postgres://u:***@h:1/d");
+        assert_eq!(
+            redact("from postgres://a:x@h/d to \"postgres://b:y@h/e\""),
+            "from postgres://a:***@h/d to \"postgres://b:***@h/e\""
+        );
         assert_eq!(
             redact("host=h password=abc user=u"),
             "host=h password=*** user=u"

@@ -264,6 +264,10 @@ async fn times_come_out_in_utc_at_microsecond_precision() {
     assert_eq!(json["created_at"], "2026-03-01T12:00:00.123456Z");
 }
 
+/// The repository hands out `serde_json::Value`s whose maps sort their keys;
+/// a dependency that switched on serde_json's `preserve_order` feature
+/// (features unify across the workspace) would hand out jsonb's own order
+/// (by key length) instead, and this test would fail.
 #[tokio::test]
 async fn json_comes_out_canonical() {
     let b = setup().await;

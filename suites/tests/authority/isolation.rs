@@ -239,6 +239,20 @@ async fn pooled_connection_no_tenant_leak() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    // The same connection, used without a tenant: nothing of acme is left.
+    let (pid, setting, visible): (i32, Option<String>, i64) = sqlx::query_as(
+        "SELECT pg_backend_pid(), current_setting('app.tenant_id', true), \
+                (SELECT count(*) FROM authority.users)",
+    )
+    .fetch_one(&app)
+    .await
+    .unwrap();
+    assert_eq!(pid, acme_pid, "precondition: the pool has one connection");
+    assert_eq!(
+        (setting.as_deref(), visible),
+        (Some(""), 0),
+        "acme leaked into the pool"
+    );
     let mut tx = source.tenant(&b.globex).await.unwrap();
     let (globex_pid, setting, visible): (i32, String, i64) = sqlx::query_as(
         "SELECT pg_backend_pid(), current_setting('app.tenant_id'), \

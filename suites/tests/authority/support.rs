@@ -88,8 +88,12 @@ pub async fn data_source(db: &TestDb) -> DataSource {
 /// A pool of `role` straight to the server: for raw SQL that checks what a
 /// role may do, whatever stands in front of the server.
 pub async fn direct_pool(db: &TestDb, role: &str) -> sqlx::PgPool {
+    direct_pool_of(db, role, 2).await
+}
+
+async fn direct_pool_of(db: &TestDb, role: &str, connections: u32) -> sqlx::PgPool {
     sqlx::postgres::PgPoolOptions::new()
-        .max_connections(2)
+        .max_connections(connections)
         .connect_with(db.server().direct_role_options(db.name(), role).unwrap())
         .await
         .unwrap()
@@ -133,15 +137,7 @@ pub fn one_app_options(db: &TestDb) -> sqlx::postgres::PgConnectOptions {
 /// A pool of exactly one `stellaops_app` connection straight to the server
 /// (never through a pooler): every request reuses the same server session.
 pub async fn one_app_connection(db: &TestDb) -> sqlx::PgPool {
-    sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(
-            db.server()
-                .direct_role_options(db.name(), stellaops_harness::APP_ROLE)
-                .unwrap(),
-        )
-        .await
-        .unwrap()
+    direct_pool_of(db, stellaops_harness::APP_ROLE, 1).await
 }
 
 /// One page of the tenant's users, unfiltered.
