@@ -1106,6 +1106,7 @@ CREATE TABLE scheduler.runs (
     max_attempts integer DEFAULT 3 NOT NULL,
     claimed_by text,
     heartbeat_at timestamp with time zone,
+    scheduled_for timestamp with time zone,
     CONSTRAINT runs_attempt_check CHECK (((attempt >= 0) AND (attempt <= max_attempts))),
     CONSTRAINT runs_check CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
     CONSTRAINT runs_claim_check CHECK (((state <> 'running'::text) OR (claimed_by IS NOT NULL))),
@@ -2813,6 +2814,12 @@ CREATE INDEX run_summaries_last_run_idx ON scheduler.run_summaries USING btree (
 CREATE INDEX runs_claim_idx ON scheduler.runs USING btree (priority DESC, due_at, id) WHERE (state = 'queued'::text);
 
 --
+-- Name: runs_created_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner
+--
+
+CREATE INDEX runs_created_idx ON scheduler.runs USING btree (tenant_id, created_at, id);
+
+--
 -- Name: runs_heartbeat_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner
 --
 
@@ -2823,6 +2830,12 @@ CREATE INDEX runs_heartbeat_idx ON scheduler.runs USING btree (heartbeat_at) WHE
 --
 
 CREATE INDEX runs_schedule_idx ON scheduler.runs USING btree (tenant_id, schedule_id, created_at DESC);
+
+--
+-- Name: runs_schedule_tick_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner
+--
+
+CREATE UNIQUE INDEX runs_schedule_tick_idx ON scheduler.runs USING btree (tenant_id, schedule_id, scheduled_for) WHERE (scheduled_for IS NOT NULL);
 
 --
 -- Name: runs_state_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner

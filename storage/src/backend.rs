@@ -46,7 +46,7 @@ impl Module {
     /// The backends this build of the kit implements for the module.
     pub fn implemented(self) -> &'static [Backend] {
         match self {
-            Module::Authority => &[Backend::Postgres, Backend::Memory],
+            Module::Authority | Module::Scheduler => &[Backend::Postgres, Backend::Memory],
             _ => &[],
         }
     }

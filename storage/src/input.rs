@@ -92,6 +92,25 @@ pub fn parse_json_object(field: &'static str, text: &str) -> Result<Value, Stora
     Ok(value)
 }
 
+/// A count the caller asks for (a LIMIT): 1 to `max`; zero, a negative or
+/// an absurd count is refused with the range that is allowed.
+///
+/// ```
+/// use stellaops_storage::input::limit;
+/// assert_eq!(limit("limit", 10, 500).unwrap(), 10);
+/// assert!(limit("limit", -1, 500).is_err());
+/// ```
+pub fn limit(field: &'static str, value: i64, max: i64) -> Result<i64, StorageError> {
+    if (1..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(StorageError::invalid(
+            field,
+            format!("{value} is not allowed; ask for 1 to {max}"),
+        ))
+    }
+}
+
 fn has_nul(value: &Value) -> bool {
     match value {
         Value::String(s) => s.contains('\0'),

@@ -18,6 +18,7 @@ pub mod page;
 pub mod scheduler;
 mod source;
 mod tenant_code;
+mod text_enum;
 
 pub use backend::{Backend, BackendError, Module, Persistence};
 pub use clock::{Clock, ManualClock, SystemClock};

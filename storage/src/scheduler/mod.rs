@@ -1,14 +1,37 @@
-//! Scheduler (shared/seeds, Phase 2), so far: the distributed lock (a
-//! transaction-scoped advisory lock on a stable key, and a lease in
-//! `scheduler.locks` with an expiry and a fencing token that only grows),
-//! and claiming runs with attempt-fenced heartbeats, completion and rescue.
+//! Scheduler (shared/seeds, Phase 2): schedules with cron expressions in
+//! time zones, triggers, runs with their life cycle and claiming, workers,
+//! the distributed lock (a transaction-scoped advisory lock on a stable key,
+//! and a lease in `scheduler.locks` with an expiry and a fencing token that
+//! only grows), graph and policy jobs, impact snapshots, execution logs,
+//! run summaries and audit.
 
+mod cron;
+mod cursor;
+mod kinds;
 mod lock_key;
 mod locks;
+pub mod memory;
 mod runs;
+mod schedules;
+mod store;
+mod triggers;
 mod workers;
 
+pub use cron::CronSpec;
+pub use kinds::{
+    ActorType, AuditCategory, GraphJobKind, GraphJobTrigger, JobStatus, LogLevel, PolicyJobMode,
+    ScheduleMode, TriggerKind, TriggerStatus,
+};
 pub use lock_key::lock_key;
 pub use locks::{Lease, PgLocks};
-pub use runs::{Claim, MAX_CLAIM, NewRun, Outcome, PgRuns, Run, RunState};
+pub use memory::MemoryScheduler;
+pub use runs::{
+    Claim, MAX_ATTEMPTS, MAX_CLAIM, MAX_RUN_LIST, NewRun, Outcome, PgRuns, Run, RunQuery,
+    RunRepository, RunState,
+};
+pub use schedules::{
+    MAX_DUE, PgSchedules, Schedule, ScheduleFields, ScheduleQuery, ScheduleRepository, tick_run_id,
+};
+pub use store::{Scheduler, open_scheduler};
+pub use triggers::{MAX_TRIGGER_LIST, NewTrigger, PgTriggers, Trigger, TriggerRepository};
 pub use workers::{PgWorkers, Worker};

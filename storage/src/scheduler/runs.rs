@@ -1,17 +1,28 @@
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
+use super::cursor::{parse_run_key, run_key};
+use super::kinds::TriggerKind;
 use crate::error::{Constraint, ConstraintMap, classify};
+use crate::page::{Cursor, Page, PageRequest};
 use crate::{Clock, DataSource, StorageError, SystemContext, TenantContext, input};
 
-/// A run as the claiming path sees it (`scheduler.runs`).
+/// A run of one tenant (`scheduler.runs`): what made it, where it is in its
+/// life cycle, and its claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Run {
     pub tenant_id: String,
     pub id: Uuid,
+    pub schedule_id: Option<Uuid>,
+    #[sqlx(try_from = "String")]
+    pub trigger: TriggerKind,
+    /// The schedule's tick this run was fired for.
+    pub scheduled_for: Option<DateTime<Utc>>,
     pub state: String,
     pub priority: i32,
     pub due_at: Option<DateTime<Utc>>,
@@ -22,29 +33,53 @@ pub struct Run {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A run to queue for claiming.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRun {
     pub id: Uuid,
-    /// `cron`, `manual`, `feedser`, `vexer`, `conselier` or `excitor`.
-    pub trigger: String,
+    /// The schedule it runs for, if any (of the same tenant).
+    pub schedule_id: Option<Uuid>,
+    pub trigger: TriggerKind,
     pub priority: i32,
     pub due_at: DateTime<Utc>,
     pub max_attempts: i32,
 }
 
 impl NewRun {
+    /// A manual run with no schedule, due at `due_at`, three attempts.
     pub fn manual(due_at: DateTime<Utc>) -> Self {
         NewRun {
             id: Uuid::new_v4(),
-            trigger: "manual".to_owned(),
+            schedule_id: None,
+            trigger: TriggerKind::Manual,
             priority: 0,
             due_at,
             max_attempts: 3,
         }
     }
+
+    pub(crate) fn validate(&self) -> Result<(), StorageError> {
+        if !(1..=MAX_ATTEMPTS).contains(&self.max_attempts) {
+            return Err(StorageError::invalid(
+                "max attempts",
+                format!(
+                    "{} is not allowed; ask for 1 to {MAX_ATTEMPTS}",
+                    self.max_attempts
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Filters of the run list; pages are keyed by (created_at, id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunQuery {
+    pub state: Option<RunState>,
+    pub page: PageRequest,
 }
 
 /// What a worker holds after a claim: the run and the attempt its later
@@ -119,7 +154,7 @@ pub enum Outcome {
     Failed,
 }
 
-const RUN_CONSTRAINTS: ConstraintMap = &[
+pub(crate) const RUN_CONSTRAINTS: ConstraintMap = &[
     ("runs_pkey", Constraint::Unique("id")),
     (
         "runs_tenant_id_schedule_id_fkey",
@@ -129,16 +164,120 @@ const RUN_CONSTRAINTS: ConstraintMap = &[
         "runs_tenant_id_trigger_id_fkey",
         Constraint::References("trigger"),
     ),
+    (
+        "runs_schedule_tick_idx",
+        Constraint::Unique("schedule tick"),
+    ),
 ];
 
 /// The most runs one claim takes.
-pub const MAX_CLAIM: u32 = 1_000;
+pub const MAX_CLAIM: i64 = 1_000;
+/// The most runs a pending or per-schedule list returns.
+pub const MAX_RUN_LIST: i64 = 500;
+/// The most attempts a run may be given.
+pub const MAX_ATTEMPTS: i32 = 100;
 
 macro_rules! run_columns {
     () => {
-        "tenant_id, id, state, priority, due_at, attempt, max_attempts, claimed_by, \
-         heartbeat_at, started_at, finished_at, error"
+        "tenant_id, id, schedule_id, trigger, scheduled_for, state, priority, due_at, attempt, \
+         max_attempts, claimed_by, heartbeat_at, started_at, finished_at, error, created_at"
     };
+}
+pub(crate) use run_columns;
+
+/// The seeds' `IRunRepository` (`UpdateAsync` is [`RunRepository::transition`]),
+/// plus claiming: a claim carries its attempt, and every later write of it
+/// (heartbeat, finish) is fenced by that attempt and the worker.
+#[async_trait]
+pub trait RunRepository: Send + Sync + std::fmt::Debug {
+    /// Queues a run of `ctx`'s tenant.
+    async fn create(&self, ctx: &TenantContext, run: &NewRun) -> Result<Run, StorageError>;
+    async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Run>, StorageError>;
+    /// Changes a run's state if its life cycle allows it
+    /// ([`RunState::can_become`]); an illegal change is an error naming both
+    /// states, and nothing is written.
+    async fn transition(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        to: RunState,
+    ) -> Result<Run, StorageError>;
+    /// Keyset pages of the tenant's runs, by (created_at, id).
+    async fn list(&self, ctx: &TenantContext, query: &RunQuery) -> Result<Page<Run>, StorageError>;
+    /// Runs not started yet (planning or queued), oldest first, at most `limit`.
+    async fn pending(&self, ctx: &TenantContext, limit: i64) -> Result<Vec<Run>, StorageError>;
+    /// A schedule's runs, newest first, at most `limit`.
+    async fn of_schedule(
+        &self,
+        ctx: &TenantContext,
+        schedule_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<Run>, StorageError>;
+    /// Claims up to `limit` due runs for `worker`, across tenants, in claim
+    /// order (priority high first, due time, id); each claim carries its new
+    /// attempt number.
+    async fn claim(
+        &self,
+        ctx: &SystemContext,
+        worker: &str,
+        limit: i64,
+    ) -> Result<Vec<Claim>, StorageError>;
+    /// Marks a claim alive; false (and no change) when the run is no longer
+    /// this claim's (rescued and claimed again, completed).
+    async fn heartbeat(
+        &self,
+        ctx: &SystemContext,
+        claim: &Claim,
+        worker: &str,
+    ) -> Result<bool, StorageError>;
+    /// Ends a claimed run; false (and no change) for a stale claim.
+    async fn finish(
+        &self,
+        ctx: &SystemContext,
+        claim: &Claim,
+        worker: &str,
+        outcome: Outcome,
+        error: Option<&str>,
+    ) -> Result<bool, StorageError>;
+    /// Puts running claims whose last heartbeat is older than `stale_after`
+    /// (strictly, by the injected clock) back in the queue, or ends them as
+    /// `error` when their attempts are used up; a claim exactly
+    /// `stale_after` old is kept. Returns how many.
+    async fn rescue_stale(
+        &self,
+        ctx: &SystemContext,
+        stale_after: Duration,
+    ) -> Result<u64, StorageError>;
+    /// Puts the running claims of `workers` (declared dead) back in the
+    /// queue, or ends them as `error` when their attempts are used up;
+    /// touches no other worker's claim and no finished run.
+    async fn rescue_claims_of(
+        &self,
+        ctx: &SystemContext,
+        workers: &[String],
+    ) -> Result<u64, StorageError>;
+}
+
+/// Claims in claim order: RETURNING has none.
+pub(crate) fn sort_claims(claims: &mut [Claim]) {
+    claims.sort_by(|a, b| {
+        (std::cmp::Reverse(a.priority), a.due_at, a.id).cmp(&(
+            std::cmp::Reverse(b.priority),
+            b.due_at,
+            b.id,
+        ))
+    });
+}
+
+/// Refuses a stale-after that is not positive.
+pub(crate) fn check_stale_after(stale_after: Duration) -> Result<(), StorageError> {
+    if stale_after <= Duration::zero() {
+        return Err(StorageError::invalid(
+            "stale after",
+            format!("{stale_after} is not positive"),
+        ));
+    }
+    Ok(())
 }
 
 /// The rescue's SET: a claim with attempts left goes back in the queue,
@@ -175,30 +314,52 @@ impl PgRuns {
         PgRuns { source, clock }
     }
 
-    /// Queues a run of `ctx`'s tenant.
-    pub async fn create(&self, ctx: &TenantContext, run: &NewRun) -> Result<Run, StorageError> {
-        input::key("trigger", &run.trigger)?;
-        if run.max_attempts < 1 {
-            return Err(StorageError::invalid(
-                "max attempts",
-                format!("{} is not positive", run.max_attempts),
-            ));
-        }
+    async fn select(
+        &self,
+        ctx: &TenantContext,
+        sql: &'static str,
+        doing: &'static str,
+        bind: impl FnOnce(
+            sqlx::query::QueryAs<'static, sqlx::Postgres, Run, sqlx::postgres::PgArguments>,
+        ) -> sqlx::query::QueryAs<
+            'static,
+            sqlx::Postgres,
+            Run,
+            sqlx::postgres::PgArguments,
+        >,
+    ) -> Result<Vec<Run>, StorageError> {
+        let mut tx = self.source.tenant(ctx).await?;
+        let query = sqlx::query_as::<_, Run>(sql).persistent(self.source.prepared());
+        let runs = bind(query)
+            .fetch_all(tx.conn())
+            .await
+            .map_err(|e| classify(e, doing, "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(runs)
+    }
+}
+
+#[async_trait]
+impl RunRepository for PgRuns {
+    async fn create(&self, ctx: &TenantContext, run: &NewRun) -> Result<Run, StorageError> {
+        run.validate()?;
         let now = self.clock.now();
         let mut tx = self.source.tenant(ctx).await?;
         let created = sqlx::query_as::<_, Run>(concat!(
             "INSERT INTO scheduler.runs (tenant_id, id, trigger, state, priority, due_at, \
-             max_attempts, created_at) VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7) RETURNING ",
+             max_attempts, created_at, schedule_id) \
+             VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8) RETURNING ",
             run_columns!()
         ))
         .persistent(self.source.prepared())
         .bind(ctx.tenant().as_str())
         .bind(run.id)
-        .bind(&run.trigger)
+        .bind(run.trigger.as_str())
         .bind(run.priority)
         .bind(crate::clock::to_micros(run.due_at))
         .bind(run.max_attempts)
         .bind(now)
+        .bind(run.schedule_id)
         .fetch_one(tx.conn())
         .await
         .map_err(|e| classify(e, "queueing a run", "run", RUN_CONSTRAINTS))?;
@@ -206,7 +367,7 @@ impl PgRuns {
         Ok(created)
     }
 
-    pub async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Run>, StorageError> {
+    async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Run>, StorageError> {
         let mut tx = self.source.tenant(ctx).await?;
         let run = sqlx::query_as::<_, Run>(concat!(
             "SELECT ",
@@ -222,9 +383,7 @@ impl PgRuns {
         Ok(run)
     }
 
-    /// Changes a run's state if its life cycle allows it; an illegal change
-    /// is an error naming both states, and nothing is written.
-    pub async fn transition(
+    async fn transition(
         &self,
         ctx: &TenantContext,
         id: Uuid,
@@ -272,10 +431,7 @@ impl PgRuns {
         Ok(run)
     }
 
-    /// Puts the running claims of `workers` (declared dead) back in the
-    /// queue, or ends them as `error` when their attempts are used up;
-    /// touches no other worker's claim and no finished run.
-    pub async fn rescue_claims_of(
+    async fn rescue_claims_of(
         &self,
         ctx: &SystemContext,
         workers: &[String],
@@ -304,21 +460,14 @@ impl PgRuns {
         Ok(rescued.rows_affected())
     }
 
-    /// Claims up to `limit` due runs for `worker`, across tenants, in claim
-    /// order; each claim carries its new attempt number.
-    pub async fn claim(
+    async fn claim(
         &self,
         ctx: &SystemContext,
         worker: &str,
-        limit: u32,
+        limit: i64,
     ) -> Result<Vec<Claim>, StorageError> {
         input::key("worker id", worker)?;
-        if limit == 0 || limit > MAX_CLAIM {
-            return Err(StorageError::invalid(
-                "claim limit",
-                format!("{limit} is not allowed; ask for 1 to {MAX_CLAIM}"),
-            ));
-        }
+        let limit = input::limit("claim limit", limit, MAX_CLAIM)?;
         let now = self.clock.now();
         let mut tx = self.source.system(ctx).await?;
         let mut claims = sqlx::query_as::<_, Claim>(
@@ -335,26 +484,17 @@ impl PgRuns {
         )
         .persistent(self.source.prepared())
         .bind(now)
-        .bind(i64::from(limit))
+        .bind(limit)
         .bind(worker)
         .fetch_all(tx.conn())
         .await
         .map_err(|e| classify(e, "claiming runs", "run", RUN_CONSTRAINTS))?;
         tx.commit().await?;
-        // RETURNING has no order: give the claims in claim order.
-        claims.sort_by(|a, b| {
-            (std::cmp::Reverse(a.priority), a.due_at, a.id).cmp(&(
-                std::cmp::Reverse(b.priority),
-                b.due_at,
-                b.id,
-            ))
-        });
+        sort_claims(&mut claims);
         Ok(claims)
     }
 
-    /// Marks a claim alive; false (and no change) when the run is no longer
-    /// this claim's (rescued and claimed again, completed).
-    pub async fn heartbeat(
+    async fn heartbeat(
         &self,
         ctx: &SystemContext,
         claim: &Claim,
@@ -380,8 +520,7 @@ impl PgRuns {
         Ok(updated.rows_affected() == 1)
     }
 
-    /// Ends a claimed run; false (and no change) for a stale claim.
-    pub async fn finish(
+    async fn finish(
         &self,
         ctx: &SystemContext,
         claim: &Claim,
@@ -416,21 +555,12 @@ impl PgRuns {
         Ok(updated.rows_affected() == 1)
     }
 
-    /// Puts running claims whose last heartbeat is older than `stale_after`
-    /// (strictly, by the injected clock) back in the queue, or ends them as
-    /// `error` when their attempts are used up; a claim exactly `stale_after`
-    /// old is kept. Returns how many.
-    pub async fn rescue_stale(
+    async fn rescue_stale(
         &self,
         ctx: &SystemContext,
         stale_after: Duration,
     ) -> Result<u64, StorageError> {
-        if stale_after <= Duration::zero() {
-            return Err(StorageError::invalid(
-                "stale after",
-                format!("{stale_after} is not positive"),
-            ));
-        }
+        check_stale_after(stale_after)?;
         let now = self.clock.now();
         let mut tx = self.source.system(ctx).await?;
         let rescued = sqlx::query(concat!(
@@ -445,5 +575,94 @@ impl PgRuns {
         .map_err(|e| classify(e, "rescuing stale runs", "run", RUN_CONSTRAINTS))?;
         tx.commit().await?;
         Ok(rescued.rows_affected())
+    }
+
+    async fn list(&self, ctx: &TenantContext, query: &RunQuery) -> Result<Page<Run>, StorageError> {
+        let (size, clamped_from) = query.page.effective_size()?;
+        let after = match &query.page.cursor {
+            Cursor::After(key) | Cursor::Before(key) => Some(parse_run_key(key)?),
+            Cursor::Start | Cursor::End => None,
+        };
+        let backward = matches!(query.page.cursor, Cursor::Before(_) | Cursor::End);
+        let mut sql = String::from(concat!(
+            "SELECT ",
+            run_columns!(),
+            " FROM scheduler.runs WHERE true"
+        ));
+        let mut next = 1;
+        if query.state.is_some() {
+            sql.push_str(&format!(" AND state = ${next}"));
+            next += 1;
+        }
+        if after.is_some() {
+            let op = if backward { "<" } else { ">" };
+            sql.push_str(&format!(
+                " AND (created_at, id) {op} (${next}, ${})",
+                next + 1
+            ));
+            next += 2;
+        }
+        let order = if backward { "DESC" } else { "ASC" };
+        sql.push_str(&format!(
+            " ORDER BY created_at {order}, id {order} LIMIT ${next}"
+        ));
+        let mut tx = self.source.tenant(ctx).await?;
+        let mut q = sqlx::query_as::<_, Run>(AssertSqlSafe(sql)).persistent(self.source.prepared());
+        if let Some(state) = query.state {
+            q = q.bind(state.as_str());
+        }
+        if let Some((at, id)) = after {
+            q = q.bind(at).bind(id);
+        }
+        let rows = q
+            .bind(i64::from(size) + 1)
+            .fetch_all(tx.conn())
+            .await
+            .map_err(|e| classify(e, "listing runs", "run", RUN_CONSTRAINTS))?;
+        tx.commit().await?;
+        Ok(Page::assemble(
+            rows,
+            &query.page.cursor,
+            size,
+            clamped_from,
+            |r| run_key(r.created_at, r.id),
+        ))
+    }
+
+    async fn pending(&self, ctx: &TenantContext, limit: i64) -> Result<Vec<Run>, StorageError> {
+        let limit = input::limit("limit", limit, MAX_RUN_LIST)?;
+        self.select(
+            ctx,
+            concat!(
+                "SELECT ",
+                run_columns!(),
+                " FROM scheduler.runs WHERE state IN ('planning', 'queued') \
+                 ORDER BY created_at, id LIMIT $1"
+            ),
+            "listing pending runs",
+            |q| q.bind(limit),
+        )
+        .await
+    }
+
+    async fn of_schedule(
+        &self,
+        ctx: &TenantContext,
+        schedule_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<Run>, StorageError> {
+        let limit = input::limit("limit", limit, MAX_RUN_LIST)?;
+        self.select(
+            ctx,
+            concat!(
+                "SELECT ",
+                run_columns!(),
+                " FROM scheduler.runs WHERE schedule_id = $1 \
+                 ORDER BY created_at DESC, id DESC LIMIT $2"
+            ),
+            "listing a schedule's runs",
+            |q| q.bind(schedule_id).bind(limit),
+        )
+        .await
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use stellaops_storage::scheduler::{Claim, NewRun, Outcome, PgRuns};
+use stellaops_storage::scheduler::{Claim, NewRun, Outcome, PgRuns, RunRepository};
 use stellaops_storage::{SystemContext, TenantContext};
 use stellaops_suites::history::{History, Op, Record};
 use uuid::Uuid;
@@ -19,7 +19,7 @@ const CLAIMERS: usize = 8;
 /// Runs queued for the contention tests, spread over two tenants.
 const QUEUED: usize = 96;
 /// The LIMIT of each claim in the contention test.
-const CLAIM_LIMIT: u32 = 3;
+const CLAIM_LIMIT: i64 = 3;
 /// Heartbeat age after which a claim is stale.
 const STALE_AFTER: Duration = Duration::seconds(30);
 const BOUND: StdDuration = StdDuration::from_secs(60);
@@ -67,7 +67,7 @@ fn record_claims(
 }
 
 /// Claimers take from the queue until it is empty, finishing what they take.
-async fn drain(b: &Bundle, limit: u32, history: Arc<History>) {
+async fn drain(b: &Bundle, limit: i64, history: Arc<History>) {
     let batches = Arc::new(AtomicUsize::new(0));
     let mut claimers = Vec::new();
     for c in 0..CLAIMERS {

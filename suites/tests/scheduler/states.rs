@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use stellaops_storage::scheduler::{NewRun, RunState};
+use stellaops_storage::scheduler::{NewRun, RunRepository, RunState};
 use stellaops_storage::{ErrorKind, StorageError};
 
 use crate::support::{epoch, setup};

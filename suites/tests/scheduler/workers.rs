@@ -2,7 +2,7 @@
 //! boundary, and a rescue that touches only the dead workers' claims.
 
 use chrono::Duration;
-use stellaops_storage::scheduler::{NewRun, Outcome, PgWorkers};
+use stellaops_storage::scheduler::{NewRun, Outcome, PgWorkers, RunRepository};
 
 use crate::support::{epoch, setup};
 
