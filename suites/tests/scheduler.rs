@@ -15,6 +15,8 @@ mod support;
 mod claiming;
 #[path = "scheduler/locks.rs"]
 mod locks;
+#[path = "scheduler/schedules.rs"]
+mod schedules;
 #[path = "scheduler/states.rs"]
 mod states;
 #[path = "scheduler/workers.rs"]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use stellaops_harness::TestDb;
-use stellaops_storage::scheduler::{PgLocks, PgRuns};
+use stellaops_storage::scheduler::{PgLocks, PgRuns, Scheduler};
 use stellaops_storage::{DataSource, ManualClock, SystemContext, TenantContext};
 
 pub fn epoch() -> DateTime<Utc> {
@@ -23,6 +23,17 @@ pub struct Bundle {
     pub globex: TenantContext,
     pub clock: Arc<ManualClock>,
     pub system: SystemContext,
+    /// Schedules, triggers and runs on this test's database.
+    pub postgres: Scheduler,
+    /// The same repositories in memory, on the same clock.
+    pub memory: Scheduler,
+}
+
+impl Bundle {
+    /// Both backends, for conformance tests that every backend must pass.
+    pub fn backends(&self) -> [&Scheduler; 2] {
+        [&self.postgres, &self.memory]
+    }
 }
 
 pub async fn setup() -> Bundle {
@@ -37,6 +48,8 @@ pub async fn setup() -> Bundle {
     Bundle {
         locks: PgLocks::new(source.clone(), clock.clone()),
         runs: PgRuns::new(source.clone(), clock.clone()),
+        postgres: Scheduler::postgres(source.clone(), clock.clone()),
+        memory: Scheduler::memory(clock.clone()),
         acme: TenantContext::new("acme").unwrap(),
         globex: TenantContext::new("globex").unwrap(),
         db,
