@@ -36,6 +36,14 @@ pub enum StorageError {
         from: String,
         to: String,
     },
+    /// A lease renewed by a holder that no longer has it: it expired, or
+    /// another holder took it with a newer fencing token.
+    #[error("lease {lock} is no longer held by {holder} with fencing token {token}")]
+    LeaseLost {
+        lock: String,
+        holder: String,
+        token: i64,
+    },
     /// Refused before any SQL ran.
     #[error("invalid {field}: {reason}")]
     InvalidInput { field: &'static str, reason: String },
@@ -63,9 +71,9 @@ impl StorageError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             StorageError::NotFound { .. } => ErrorKind::NotFound,
-            StorageError::Conflict { .. } | StorageError::IllegalTransition { .. } => {
-                ErrorKind::Conflict
-            }
+            StorageError::Conflict { .. }
+            | StorageError::IllegalTransition { .. }
+            | StorageError::LeaseLost { .. } => ErrorKind::Conflict,
             StorageError::InvalidInput { .. } => ErrorKind::InvalidInput,
             StorageError::Unavailable { .. } => ErrorKind::Unavailable,
             StorageError::Config(_) | StorageError::Backend(_) => ErrorKind::Config,

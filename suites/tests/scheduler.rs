@@ -11,10 +11,14 @@
 #[path = "scheduler/support.rs"]
 mod support;
 
+#[path = "scheduler/bad_input.rs"]
+mod bad_input;
 #[path = "scheduler/claiming.rs"]
 mod claiming;
 #[path = "scheduler/locks.rs"]
 mod locks;
+#[path = "scheduler/runs.rs"]
+mod runs;
 #[path = "scheduler/schedules.rs"]
 mod schedules;
 #[path = "scheduler/states.rs"]

@@ -107,13 +107,14 @@ impl PgLocks {
     }
 
     /// Extends a lease that is still `lease`'s: same holder, same token, not
-    /// expired. None when it is not (a stale holder), and nothing changes.
+    /// expired. A stale holder gets [`StorageError::LeaseLost`], and nothing
+    /// changes.
     pub async fn renew(
         &self,
         ctx: &SystemContext,
         lease: &Lease,
         ttl: Duration,
-    ) -> Result<Option<Lease>, StorageError> {
+    ) -> Result<Lease, StorageError> {
         check(&lease.lock_key, &lease.holder_id, ttl)?;
         let now = self.clock.now();
         let mut tx = self.source.system(ctx).await?;
@@ -133,7 +134,11 @@ impl PgLocks {
         .await
         .map_err(|e| classify(e, "renewing a lease", "lease", LOCK_CONSTRAINTS))?;
         tx.commit().await?;
-        Ok(renewed)
+        renewed.ok_or_else(|| StorageError::LeaseLost {
+            lock: lease.lock_key.clone(),
+            holder: lease.holder_id.clone(),
+            token: lease.fencing_token,
+        })
     }
 
     /// Gives a lease up, if it is still `lease`'s; false (and no change)

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
+use stellaops_storage::StorageError;
 use stellaops_storage::scheduler::{Lease, PgLocks, lock_key};
 use stellaops_suites::history::{History, Op, Record};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -265,9 +266,19 @@ async fn lease_expiry_boundary_and_fencing() {
 
     // The stale holder's renew and release change nothing.
     let t = history.invoke();
-    let renewed = b.locks.renew(&b.system, &a, ttl).await.unwrap();
-    record(t, "a", Op::LeaseRenew, a.fencing_token, renewed.as_ref());
-    assert_eq!(renewed, None);
+    let renewed = b.locks.renew(&b.system, &a, ttl).await;
+    record(
+        t,
+        "a",
+        Op::LeaseRenew,
+        a.fencing_token,
+        renewed.as_ref().ok(),
+    );
+    let err = renewed.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("lease {name} is no longer held by a with fencing token 1")
+    );
     let t = history.invoke();
     let released = b.locks.release(&b.system, &a).await.unwrap();
     history.record(
@@ -291,12 +302,7 @@ async fn lease_expiry_boundary_and_fencing() {
     // The holder renews, releases, and the next token still grows.
     b.clock.advance(Duration::seconds(10));
     let t = history.invoke();
-    let renewed = b
-        .locks
-        .renew(&b.system, &lease_b, ttl)
-        .await
-        .unwrap()
-        .unwrap();
+    let renewed = b.locks.renew(&b.system, &lease_b, ttl).await.unwrap();
     record(
         t,
         "b",
@@ -375,7 +381,11 @@ async fn lease_contention_one_holder_at_a_time() {
                 };
                 granted += 1;
                 let t = history.invoke();
-                let renewed = locks.renew(&system, &lease, ttl).await.unwrap();
+                let renewed = match locks.renew(&system, &lease, ttl).await {
+                    Ok(renewed) => Some(renewed),
+                    Err(StorageError::LeaseLost { .. }) => None,
+                    Err(other) => panic!("renew failed: {other}"),
+                };
                 history.record(
                     t,
                     Record {
