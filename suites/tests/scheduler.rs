@@ -15,8 +15,12 @@ mod support;
 mod bad_input;
 #[path = "scheduler/claiming.rs"]
 mod claiming;
+#[path = "scheduler/determinism.rs"]
+mod determinism;
 #[path = "scheduler/locks.rs"]
 mod locks;
+#[path = "scheduler/model.rs"]
+mod model;
 #[path = "scheduler/runs.rs"]
 mod runs;
 #[path = "scheduler/schedules.rs"]

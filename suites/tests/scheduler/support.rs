@@ -36,14 +36,20 @@ impl Bundle {
     }
 }
 
-pub async fn setup() -> Bundle {
-    let db = TestDb::new().await.expect("test database");
-    let source = DataSource::from_pools(
+/// The storage layer's data source on `db`: the app and system roles
+/// (through PgBouncer when the run asks for it, with unnamed statements).
+pub async fn data_source(db: &TestDb) -> DataSource {
+    DataSource::from_pools(
         db.app_without_tenant().await.expect("app pool"),
         Some(db.system().await.expect("system pool")),
         Duration::from_secs(30),
     )
-    .with_prepared_statements(db.server().pooler_port.is_none());
+    .with_prepared_statements(db.server().pooler_port.is_none())
+}
+
+pub async fn setup() -> Bundle {
+    let db = TestDb::new().await.expect("test database");
+    let source = data_source(&db).await;
     let clock = Arc::new(ManualClock::at(epoch()));
     Bundle {
         locks: PgLocks::new(source.clone(), clock.clone()),
