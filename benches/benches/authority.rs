@@ -25,12 +25,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::Criterion;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool};
-use stellaops_benches::rounds;
+use stellaops_benches::side_by_side::{self, Side};
 use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, TestDb};
 use stellaops_storage::authority::{
     PgAuthority, Token, TokenRepository, User, UserQuery, UserRepository,
@@ -75,12 +75,6 @@ impl Path {
             Path::UserPage => "user_page_50",
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Side {
-    Repository,
-    HandWritten,
 }
 
 /// Everything one side needs, set up before any timing.
@@ -252,12 +246,9 @@ async fn seed(db: &TestDb) {
 fn criterion_benches(c: &mut Criterion, runtime: &tokio::runtime::Runtime, fixture: &Fixture) {
     for path in Path::ALL {
         let mut group = c.benchmark_group(path.name());
-        for (side, name) in [
-            (Side::Repository, "repository"),
-            (Side::HandWritten, "hand_written"),
-        ] {
+        for side in Side::BOTH {
             let mut i = 0usize;
-            group.bench_function(name, |b| {
+            group.bench_function(side.name(), |b| {
                 b.to_async(runtime).iter(|| {
                     i += 1;
                     fixture.run(path, side, i)
@@ -376,35 +367,13 @@ fn main() {
     // Interleaved rounds: per round and path, the ratio of the two sides.
     let rounds = env_number("STELLAOPS_BENCH_ROUNDS", 21);
     let ops = env_number("STELLAOPS_BENCH_OPS", 100);
-    let mut seed_state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut per_op: BTreeMap<(Path, Side), Vec<f64>> = BTreeMap::new();
-    let mut ratios: BTreeMap<Path, Vec<f64>> = BTreeMap::new();
-    runtime.block_on(async {
-        for round in 0..rounds {
-            let mut this_round: BTreeMap<(Path, Side), f64> = BTreeMap::new();
-            let runs: Vec<(Path, Side)> = Path::ALL
-                .iter()
-                .flat_map(|p| [(*p, Side::Repository), (*p, Side::HandWritten)])
-                .collect();
-            let mut order = runs.clone();
-            rounds::shuffle(&mut order, &mut seed_state);
-            for (path, side) in order {
-                let started = Instant::now();
-                for i in 0..ops {
-                    fixture.run(path, side, round * ops + i).await;
-                }
-                let micros = started.elapsed().as_secs_f64() * 1e6 / ops as f64;
-                this_round.insert((path, side), micros);
-                per_op.entry((path, side)).or_default().push(micros);
-            }
-            for path in Path::ALL {
-                ratios.entry(path).or_default().push(
-                    this_round[&(path, Side::Repository)] / this_round[&(path, Side::HandWritten)],
-                );
-            }
-            rounds::progress("interleaved round", round + 1, rounds);
-        }
-    });
+    let comparison = runtime.block_on(side_by_side::interleave(
+        &Path::ALL,
+        rounds,
+        ops,
+        async |path, side, i| fixture.run(path, side, i).await,
+        async |_, _| {},
+    ));
 
     // Round trips per operation, through the counting proxy.
     let (host, port) = {
@@ -453,21 +422,15 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|");
     for path in Path::ALL {
-        let mut r = ratios[&path].clone();
-        r.sort_by(f64::total_cmp);
-        let median_of = |side| {
-            let mut v = per_op[&(path, side)].clone();
-            v.sort_by(f64::total_cmp);
-            rounds::percentile(&v, 0.5).unwrap_or(f64::NAN)
-        };
+        let row = comparison.row(path);
         println!(
             "| {} | {:.1} | {:.1} | {:.3} | {:.3}–{:.3} | {} / {} (+{} / +{}) |",
             path.name(),
-            median_of(Side::Repository),
-            median_of(Side::HandWritten),
-            rounds::percentile(&r, 0.5).unwrap_or(f64::NAN),
-            rounds::percentile(&r, 0.25).unwrap_or(f64::NAN),
-            rounds::percentile(&r, 0.75).unwrap_or(f64::NAN),
+            row.repository_micros,
+            row.hand_written_micros,
+            row.ratio,
+            row.ratio_p25,
+            row.ratio_p75,
             trips[&(path, Side::Repository)].0,
             trips[&(path, Side::HandWritten)].0,
             trips[&(path, Side::Repository)].1,

@@ -5,3 +5,4 @@
 //! cold start of a throwaway server.
 
 pub mod rounds;
+pub mod side_by_side;

@@ -1,0 +1,113 @@
+//! Repository against hand-written sqlx, side by side in one run: rounds
+//! of `ops` operations per path and side, in a random order every round,
+//! and per path the median of the per-round ratios (repository over hand
+//! written) with its quartiles. A ratio taken inside one round cancels the
+//! machine's drift between rounds, which a comparison of two totals would
+//! not.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::rounds;
+
+/// Which implementation of a path runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Side {
+    Repository,
+    HandWritten,
+}
+
+impl Side {
+    pub const BOTH: [Side; 2] = [Side::Repository, Side::HandWritten];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Repository => "repository",
+            Side::HandWritten => "hand_written",
+        }
+    }
+}
+
+/// What the rounds measured: µs per operation per round, and the ratio of
+/// the sides per round.
+#[derive(Debug, Clone)]
+pub struct Comparison<P> {
+    pub rounds: usize,
+    pub ops: usize,
+    pub per_op: BTreeMap<(P, Side), Vec<f64>>,
+    pub ratios: BTreeMap<P, Vec<f64>>,
+}
+
+/// Runs `rounds` interleaved rounds over `paths`; `run(path, side, i)` does
+/// one operation, `between(path, side)` runs untimed before each batch.
+pub async fn interleave<P: Copy + Ord>(
+    paths: &[P],
+    rounds: usize,
+    ops: usize,
+    run: impl AsyncFn(P, Side, usize),
+    between: impl AsyncFn(P, Side),
+) -> Comparison<P> {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut per_op: BTreeMap<(P, Side), Vec<f64>> = BTreeMap::new();
+    let mut ratios: BTreeMap<P, Vec<f64>> = BTreeMap::new();
+    for round in 0..rounds {
+        let mut order: Vec<(P, Side)> = paths
+            .iter()
+            .flat_map(|p| Side::BOTH.map(|s| (*p, s)))
+            .collect();
+        rounds::shuffle(&mut order, &mut seed);
+        let mut this_round = BTreeMap::new();
+        for (path, side) in order {
+            between(path, side).await;
+            let started = Instant::now();
+            for i in 0..ops {
+                run(path, side, round * ops + i).await;
+            }
+            let micros = started.elapsed().as_secs_f64() * 1e6 / ops as f64;
+            this_round.insert((path, side), micros);
+            per_op.entry((path, side)).or_default().push(micros);
+        }
+        for path in paths {
+            let ratio =
+                this_round[&(*path, Side::Repository)] / this_round[&(*path, Side::HandWritten)];
+            ratios.entry(*path).or_default().push(ratio);
+        }
+        rounds::progress("interleaved round", round + 1, rounds);
+    }
+    Comparison {
+        rounds,
+        ops,
+        per_op,
+        ratios,
+    }
+}
+
+/// One row of the comparison table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    pub repository_micros: f64,
+    pub hand_written_micros: f64,
+    pub ratio: f64,
+    pub ratio_p25: f64,
+    pub ratio_p75: f64,
+}
+
+impl<P: Copy + Ord> Comparison<P> {
+    /// Medians per side and the ratio's median and quartiles for `path`.
+    pub fn row(&self, path: P) -> Row {
+        let sorted = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let side = |s| sorted(self.per_op[&(path, s)].clone());
+        let ratios = sorted(self.ratios[&path].clone());
+        let at = |v: &[f64], p| rounds::percentile(v, p).unwrap_or(f64::NAN);
+        Row {
+            repository_micros: at(&side(Side::Repository), 0.5),
+            hand_written_micros: at(&side(Side::HandWritten), 0.5),
+            ratio: at(&ratios, 0.5),
+            ratio_p25: at(&ratios, 0.25),
+            ratio_p75: at(&ratios, 0.75),
+        }
+    }
+}
