@@ -28,9 +28,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use criterion::Criterion;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool};
-use stellaops_benches::side_by_side::{self, Side};
+use stellaops_benches::side_by_side::{self, Side, env_number, pool};
 use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, TestDb};
 use stellaops_storage::authority::{
     PgAuthority, Token, TokenRepository, User, UserQuery, UserRepository,
@@ -164,17 +163,6 @@ impl Fixture {
     }
 }
 
-/// Pools as the data source builds them: no ping on acquire.
-async fn pool(options: PgConnectOptions) -> PgPool {
-    PgPoolOptions::new()
-        .max_connections(2)
-        .min_connections(1)
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await
-        .expect("pool")
-}
-
 async fn set_up(db: &TestDb, through: Option<u16>) -> Fixture {
     let options = |role: &str| {
         let options = db
@@ -186,8 +174,8 @@ async fn set_up(db: &TestDb, through: Option<u16>) -> Fixture {
             None => options,
         }
     };
-    let app = pool(options(APP_ROLE)).await;
-    let system = pool(options(SYSTEM_ROLE)).await;
+    let app = pool(options(APP_ROLE), 2).await;
+    let system = pool(options(SYSTEM_ROLE), 2).await;
     let prepared = db.server().pooler_port.is_none();
     let source = DataSource::from_pools(app.clone(), Some(system.clone()), COMMAND_TIMEOUT)
         .with_prepared_statements(prepared);
@@ -240,22 +228,6 @@ async fn seed(db: &TestDb) {
             .execute(admin)
             .await
             .expect("seeding");
-    }
-}
-
-fn criterion_benches(c: &mut Criterion, runtime: &tokio::runtime::Runtime, fixture: &Fixture) {
-    for path in Path::ALL {
-        let mut group = c.benchmark_group(path.name());
-        for side in Side::BOTH {
-            let mut i = 0usize;
-            group.bench_function(side.name(), |b| {
-                b.to_async(runtime).iter(|| {
-                    i += 1;
-                    fixture.run(path, side, i)
-                })
-            });
-        }
-        group.finish();
     }
 }
 
@@ -338,13 +310,6 @@ async fn counting_proxy(upstream: (String, u16)) -> (u16, Arc<Waits>) {
     (port, waits)
 }
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -361,7 +326,14 @@ fn main() {
     let fixture = runtime.block_on(set_up(&db, None));
 
     let mut criterion = Criterion::default().configure_from_args();
-    criterion_benches(&mut criterion, &runtime, &fixture);
+    side_by_side::criterion_groups(
+        &mut criterion,
+        &runtime,
+        &Path::ALL,
+        Path::name,
+        |_| {},
+        |path, side, i| fixture.run(path, side, i),
+    );
     criterion.final_summary();
 
     // Interleaved rounds: per round and path, the ratio of the two sides.
@@ -424,13 +396,9 @@ fn main() {
     for path in Path::ALL {
         let row = comparison.row(path);
         println!(
-            "| {} | {:.1} | {:.1} | {:.3} | {:.3}–{:.3} | {} / {} (+{} / +{}) |",
+            "| {} {} {} / {} (+{} / +{}) |",
             path.name(),
-            row.repository_micros,
-            row.hand_written_micros,
-            row.ratio,
-            row.ratio_p25,
-            row.ratio_p75,
+            row.cells(),
             trips[&(path, Side::Repository)].0,
             trips[&(path, Side::HandWritten)].0,
             trips[&(path, Side::Repository)].1,

@@ -21,9 +21,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use criterion::Criterion;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool};
-use stellaops_benches::side_by_side::{self, Side};
+use stellaops_benches::side_by_side::{self, Side, env_number, pool};
 use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, TestDb};
 use stellaops_storage::scheduler::{
     Claim, Outcome, PgRuns, PgSchedules, RunRepository, Schedule, ScheduleRepository,
@@ -166,17 +165,6 @@ impl Fixture {
     }
 }
 
-/// Pools as the data source builds them: no ping on acquire.
-async fn pool(options: PgConnectOptions, size: u32) -> PgPool {
-    PgPoolOptions::new()
-        .max_connections(size)
-        .min_connections(1)
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await
-        .expect("pool")
-}
-
 async fn set_up(db: &TestDb) -> Fixture {
     let options = |role: &str| {
         db.server()
@@ -271,35 +259,6 @@ fn background_claimers(runs: &PgRuns, stop: &Arc<AtomicBool>) -> Vec<tokio::task
         .collect()
 }
 
-fn criterion_benches(
-    c: &mut Criterion,
-    runtime: &tokio::runtime::Runtime,
-    fixture: &Fixture,
-    db: &TestDb,
-) {
-    for path in Path::ALL {
-        let mut group = c.benchmark_group(path.name());
-        for side in Side::BOTH {
-            let mut i = 0usize;
-            runtime.block_on(fixture.between(path, db));
-            group.bench_function(side.name(), |b| {
-                b.to_async(runtime).iter(|| {
-                    i += 1;
-                    fixture.run(path, side, i)
-                })
-            });
-        }
-        group.finish();
-    }
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -320,7 +279,14 @@ fn main() {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
-    criterion_benches(&mut criterion, &runtime, &fixture, &db);
+    side_by_side::criterion_groups(
+        &mut criterion,
+        &runtime,
+        &Path::ALL,
+        Path::name,
+        |path| runtime.block_on(fixture.between(path, &db)),
+        |path, side, i| fixture.run(path, side, i),
+    );
     criterion.final_summary();
 
     // The side-by-side rounds, under contention.
@@ -355,15 +321,7 @@ fn main() {
     println!("|---|---:|---:|---:|---:|");
     for path in Path::ALL {
         let row = comparison.row(path);
-        println!(
-            "| {} | {:.1} | {:.1} | {:.3} | {:.3}–{:.3} |",
-            path.name(),
-            row.repository_micros,
-            row.hand_written_micros,
-            row.ratio,
-            row.ratio_p25,
-            row.ratio_p75,
-        );
+        println!("| {} {}", path.name(), row.cells());
     }
     runtime.block_on(async {
         fixture.system.close().await;

@@ -111,3 +111,63 @@ impl<P: Copy + Ord> Comparison<P> {
         }
     }
 }
+
+impl Row {
+    /// The table cells after the path's name: both medians in µs, the
+    /// ratio, and its quartiles (`| a | b | r | p25–p75 |`).
+    pub fn cells(&self) -> String {
+        format!(
+            "| {:.1} | {:.1} | {:.3} | {:.3}–{:.3} |",
+            self.repository_micros,
+            self.hand_written_micros,
+            self.ratio,
+            self.ratio_p25,
+            self.ratio_p75
+        )
+    }
+}
+
+/// One criterion group per path with a function per side; `before` runs
+/// untimed before each side.
+pub fn criterion_groups<P: Copy, F: std::future::Future<Output = ()>>(
+    c: &mut criterion::Criterion,
+    runtime: &tokio::runtime::Runtime,
+    paths: &[P],
+    name: impl Fn(P) -> &'static str,
+    before: impl Fn(P),
+    run: impl Fn(P, Side, usize) -> F,
+) {
+    for path in paths {
+        let mut group = c.benchmark_group(name(*path));
+        for side in Side::BOTH {
+            before(*path);
+            let mut i = 0usize;
+            group.bench_function(side.name(), |b| {
+                b.to_async(runtime).iter(|| {
+                    i += 1;
+                    run(*path, side, i)
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+/// Pools as the data source builds them: no ping on acquire.
+pub async fn pool(options: sqlx::postgres::PgConnectOptions, size: u32) -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(size)
+        .min_connections(1)
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .expect("pool")
+}
+
+/// A count from the environment, or `default`.
+pub fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

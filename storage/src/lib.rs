@@ -13,6 +13,7 @@ pub mod clock;
 mod context;
 mod error;
 pub mod input;
+mod memory_rows;
 mod options;
 pub mod page;
 pub mod scheduler;

@@ -9,6 +9,7 @@ pub mod catalog;
 mod global_tables;
 pub mod history;
 pub mod rows;
+pub mod sources;
 
 pub use global_tables::{GLOBAL_TABLES, MODULE_TABLE_COUNTS, module_schemas};
 pub use stellaops_harness::{TestDb, test_db};

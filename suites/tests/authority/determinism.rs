@@ -4,17 +4,16 @@
 //! JSON comes out canonical.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sha2::{Digest, Sha256};
-use sqlx::postgres::PgPoolOptions;
-use stellaops_harness::{APP_ROLE, TestDb};
 use stellaops_storage::authority::*;
-use stellaops_storage::{DataSource, ManualClock, PageRequest, TenantContext};
+use stellaops_storage::{ManualClock, PageRequest, TenantContext};
 use uuid::Uuid;
+
+use stellaops_suites::sources::{PERTURBED_PLANS, perturbed};
 
 use crate::support::{data_source, epoch, setup, users_page};
 
@@ -132,22 +131,6 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-/// A data source whose app connections run with the given planner settings
-/// (session settings: straight to the server, never through a pooler).
-async fn perturbed(db: &TestDb, settings: &[(&str, &str)]) -> DataSource {
-    let options = db
-        .server()
-        .direct_role_options(db.name(), APP_ROLE)
-        .unwrap()
-        .options(settings.iter().copied());
-    let app = PgPoolOptions::new()
-        .max_connections(2)
-        .connect_with(options)
-        .await
-        .unwrap();
-    DataSource::from_pools(app, None, StdDuration::from_secs(30))
-}
-
 #[test]
 fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -175,10 +158,7 @@ fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
                     insert(&pg, &ctx, order).await;
                     outputs.push(output(&pg, &ctx).await);
                     // The same reads with sequential and index scans switched off.
-                    for settings in [
-                        &[("enable_seqscan", "off")][..],
-                        &[("enable_indexscan", "off"), ("enable_bitmapscan", "off")][..],
-                    ] {
+                    for settings in PERTURBED_PLANS {
                         let source = perturbed(b.db(), settings).await;
                         let pg = PgAuthority::new(source, clock.clone());
                         let bytes = output(&pg, &ctx).await;

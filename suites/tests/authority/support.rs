@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use stellaops_harness::TestDb;
@@ -11,8 +10,7 @@ use stellaops_storage::authority::{
     Authority, MemoryAuthority, NewTenant, NewUser, PgAuthority, User, UserFields,
 };
 use stellaops_storage::{
-    Backend, DataSource, ErrorKind, ManualClock, StorageError, SystemContext, TenantCode,
-    TenantContext,
+    Backend, ErrorKind, ManualClock, StorageError, SystemContext, TenantCode, TenantContext,
 };
 
 pub const ACME: &str = "acme";
@@ -73,17 +71,7 @@ pub async fn setup_on(backend: Backend) -> Bundle {
     }
 }
 
-/// A data source on the test database's role pools: `stellaops_app` and
-/// `stellaops_system`, never the superuser; through PgBouncer when the run
-/// has one (`STELLAOPS_PG_POOLER=pgbouncer`), then without named statements.
-pub async fn data_source(db: &TestDb) -> DataSource {
-    DataSource::from_pools(
-        db.app_without_tenant().await.expect("app pool"),
-        Some(db.system().await.expect("system pool")),
-        Duration::from_secs(30),
-    )
-    .with_prepared_statements(db.server().pooler_port.is_none())
-}
+pub use stellaops_suites::sources::data_source;
 
 /// A pool of `role` straight to the server: for raw SQL that checks what a
 /// role may do, whatever stands in front of the server.

@@ -4,17 +4,17 @@
 //! off its usual plans, and the in-memory reference gives the same bytes.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sha2::{Digest, Sha256};
-use sqlx::postgres::PgPoolOptions;
-use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, TestDb};
+use stellaops_harness::TestDb;
 use stellaops_storage::scheduler::{NewRun, RunQuery, ScheduleFields, ScheduleQuery, Scheduler};
-use stellaops_storage::{DataSource, ManualClock, PageRequest, SystemContext, TenantContext};
+use stellaops_storage::{ManualClock, PageRequest, SystemContext, TenantContext};
 use uuid::Uuid;
+
+use stellaops_suites::sources::{PERTURBED_PLANS, perturbed};
 
 use crate::support::{data_source, epoch};
 
@@ -143,26 +143,6 @@ async fn output(s: &Scheduler, ctx: &TenantContext, rows: &[Row]) -> Vec<u8> {
     serde_json::to_vec(&(schedule_pages, run_pages, pending, per_schedule, due)).unwrap()
 }
 
-/// A data source whose connections run with the given planner settings
-/// (session settings: straight to the server, never through a pooler).
-async fn perturbed(db: &TestDb, settings: &[(&str, &str)]) -> DataSource {
-    let pool = |role| {
-        let options = db
-            .server()
-            .direct_role_options(db.name(), role)
-            .unwrap()
-            .options(settings.iter().copied());
-        PgPoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-    };
-    DataSource::from_pools(
-        pool(APP_ROLE).await.unwrap(),
-        Some(pool(SYSTEM_ROLE).await.unwrap()),
-        StdDuration::from_secs(30),
-    )
-}
-
 #[test]
 fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -191,10 +171,7 @@ fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
                     // Due polls see ticks an hour on.
                     clock.advance(Duration::hours(1));
                     outputs.push(output(&pg, &ctx, &rows).await);
-                    for settings in [
-                        &[("enable_seqscan", "off")][..],
-                        &[("enable_indexscan", "off"), ("enable_bitmapscan", "off")][..],
-                    ] {
+                    for settings in PERTURBED_PLANS {
                         let pg = Scheduler::postgres(perturbed(&db, settings).await, clock.clone());
                         let bytes = output(&pg, &ctx, &rows).await;
                         prop_assert_eq!(

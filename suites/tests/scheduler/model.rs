@@ -526,15 +526,8 @@ impl StateMachineTest for Agreement {
     }
 }
 
-fn cases() -> u32 {
-    std::env::var("STELLAOPS_MODEL_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(48)
-}
-
 prop_state_machine! {
-    #![proptest_config(Config { cases: cases(), max_shrink_iters: 2_000, ..Config::default() })]
+    #![proptest_config(Config { cases: stellaops_suites::sources::model_cases(), max_shrink_iters: 2_000, ..Config::default() })]
 
     #[test]
     fn postgres_agrees_with_the_reference_model(sequential 1..40 => Agreement);

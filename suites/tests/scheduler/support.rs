@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use stellaops_harness::TestDb;
@@ -36,16 +35,7 @@ impl Bundle {
     }
 }
 
-/// The storage layer's data source on `db`: the app and system roles
-/// (through PgBouncer when the run asks for it, with unnamed statements).
-pub async fn data_source(db: &TestDb) -> DataSource {
-    DataSource::from_pools(
-        db.app_without_tenant().await.expect("app pool"),
-        Some(db.system().await.expect("system pool")),
-        Duration::from_secs(30),
-    )
-    .with_prepared_statements(db.server().pooler_port.is_none())
-}
+pub use stellaops_suites::sources::data_source;
 
 pub async fn setup() -> Bundle {
     let db = TestDb::new().await.expect("test database");

@@ -10,8 +10,7 @@ use crate::authority::{
 };
 use crate::{Clock, StorageError, TenantContext};
 
-/// Rows of one tenant table, keyed like its primary key.
-pub(crate) type Rows<T> = BTreeMap<(String, Uuid), T>;
+pub(crate) use crate::memory_rows::{Rows, key, of_tenant};
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -58,25 +57,6 @@ impl MemoryAuthority {
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        // A panic elsewhere cannot leave a half-applied change: every
-        // operation checks first and writes last.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::memory_rows::lock(&self.state)
     }
-}
-
-/// The primary key of a tenant row.
-pub(crate) fn key(ctx: &TenantContext, id: Uuid) -> (String, Uuid) {
-    (ctx.tenant().as_str().to_owned(), id)
-}
-
-/// The rows of one tenant, in primary-key order.
-pub(crate) fn of_tenant<'a, T>(
-    rows: &'a Rows<T>,
-    ctx: &TenantContext,
-) -> impl Iterator<Item = &'a T> {
-    let tenant = ctx.tenant().as_str().to_owned();
-    rows.range((tenant.clone(), Uuid::nil())..=(tenant, Uuid::max()))
-        .map(|(_, row)| row)
 }

@@ -3,7 +3,8 @@ use chrono::Duration;
 use uuid::Uuid;
 
 use super::state::{MemoryScheduler, key, of_tenant};
-use crate::page::{Cursor, Page};
+use crate::memory_rows::keyset_page;
+use crate::page::Page;
 use crate::scheduler::cursor::{parse_run_key, run_key};
 use crate::scheduler::runs::{check_stale_after, sort_claims};
 use crate::scheduler::{
@@ -115,35 +116,18 @@ impl RunRepository for MemoryScheduler {
     }
 
     async fn list(&self, ctx: &TenantContext, query: &RunQuery) -> Result<Page<Run>, StorageError> {
-        let (size, clamped_from) = query.page.effective_size()?;
-        let after = match &query.page.cursor {
-            Cursor::After(k) | Cursor::Before(k) => Some(parse_run_key(k)?),
-            Cursor::Start | Cursor::End => None,
-        };
-        let backward = matches!(query.page.cursor, Cursor::Before(_) | Cursor::End);
         let state = self.state();
-        let mut rows: Vec<Run> = of_tenant(&state.runs, ctx)
+        let rows: Vec<Run> = of_tenant(&state.runs, ctx)
             .filter(|r| query.state.is_none_or(|s| r.state == s.as_str()))
-            .filter(|r| {
-                after.is_none_or(|bound| {
-                    let k = (r.created_at, r.id);
-                    if backward { k < bound } else { k > bound }
-                })
-            })
             .cloned()
             .collect();
-        rows.sort_by_key(|r| (r.created_at, r.id));
-        if backward {
-            rows.reverse();
-        }
-        rows.truncate(size as usize + 1);
-        Ok(Page::assemble(
+        keyset_page(
             rows,
-            &query.page.cursor,
-            size,
-            clamped_from,
+            &query.page,
+            |r| (r.created_at, r.id),
+            parse_run_key,
             |r| run_key(r.created_at, r.id),
-        ))
+        )
     }
 
     async fn pending(&self, ctx: &TenantContext, limit: i64) -> Result<Vec<Run>, StorageError> {

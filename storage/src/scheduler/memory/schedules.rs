@@ -2,7 +2,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryScheduler, key, of_tenant};
-use crate::page::{Cursor, Page};
+use crate::memory_rows::keyset_page;
+use crate::page::Page;
 use crate::scheduler::cursor::{parse_schedule_key, schedule_key};
 use crate::scheduler::schedules::{FirePlan, MAX_DUE, fire_plan, tick_run_id};
 use crate::scheduler::{
@@ -21,37 +22,19 @@ impl ScheduleRepository for MemoryScheduler {
         ctx: &TenantContext,
         query: &ScheduleQuery,
     ) -> Result<Page<Schedule>, StorageError> {
-        let (size, clamped_from) = query.page.effective_size()?;
-        let after = match &query.page.cursor {
-            Cursor::After(k) | Cursor::Before(k) => Some(parse_schedule_key(k)?),
-            Cursor::Start | Cursor::End => None,
-        };
         let state = self.state();
-        let mut rows: Vec<Schedule> = of_tenant(&state.schedules, ctx)
+        let rows: Vec<Schedule> = of_tenant(&state.schedules, ctx)
             .filter(|s| query.include_deleted || s.deleted_at.is_none())
             .filter(|s| query.enabled.is_none_or(|e| s.enabled == e))
             .cloned()
             .collect();
-        rows.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
-        let backward = matches!(query.page.cursor, Cursor::Before(_) | Cursor::End);
-        if let Some((name, id)) = &after {
-            let bound = (name, *id);
-            rows.retain(|s| {
-                let k = (&s.name, s.id);
-                if backward { k < bound } else { k > bound }
-            });
-        }
-        if backward {
-            rows.reverse();
-        }
-        rows.truncate(size as usize + 1);
-        Ok(Page::assemble(
+        keyset_page(
             rows,
-            &query.page.cursor,
-            size,
-            clamped_from,
+            &query.page,
+            |s| (s.name.clone(), s.id),
+            parse_schedule_key,
             |s| schedule_key(&s.name, s.id),
-        ))
+        )
     }
 
     async fn upsert(

@@ -1,13 +1,9 @@
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use uuid::Uuid;
-
+use crate::Clock;
 use crate::scheduler::{Run, Schedule, Trigger};
-use crate::{Clock, TenantContext};
 
-/// Rows of one tenant table, keyed like its primary key.
-pub(crate) type Rows<T> = BTreeMap<(String, Uuid), T>;
+pub(crate) use crate::memory_rows::{Rows, key, of_tenant};
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -33,24 +29,6 @@ impl MemoryScheduler {
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        // Every operation checks first and writes last, so a panic cannot
-        // leave a half-applied change behind a poisoned lock.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::memory_rows::lock(&self.state)
     }
-}
-
-pub(crate) fn key(ctx: &TenantContext, id: Uuid) -> (String, Uuid) {
-    (ctx.tenant().as_str().to_owned(), id)
-}
-
-/// The rows of one tenant, in primary-key order.
-pub(crate) fn of_tenant<'a, T>(
-    rows: &'a Rows<T>,
-    ctx: &TenantContext,
-) -> impl Iterator<Item = &'a T> {
-    let tenant = ctx.tenant().as_str().to_owned();
-    rows.range((tenant.clone(), Uuid::nil())..=(tenant, Uuid::max()))
-        .map(|(_, row)| row)
 }
