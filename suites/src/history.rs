@@ -12,7 +12,9 @@
 //! - an item claimed again while an earlier claim of it was neither
 //!   finished nor rescued (or twice under one attempt);
 //! - a claim batch that took more than its LIMIT;
-//! - an expected item never completed.
+//! - a lost item: a claimable item never claimed while a worker sat idle
+//!   (a claim of its came back empty, recorded with [`History::idle`]), or
+//!   one claimed and never completed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -104,8 +106,13 @@ pub enum Violation {
         limit: usize,
         claimed: usize,
     },
+    /// A claimable item never claimed while `idle` shows a worker whose
+    /// claim came back empty; or (`idle` is `None`) claimed and never
+    /// completed, or never claimed by a history that recorded no idleness.
     LostItem {
         item: String,
+        idle: Option<Event>,
+        claimed: bool,
     },
 }
 
@@ -129,7 +136,20 @@ impl fmt::Display for Violation {
                 limit,
                 claimed,
             } => write!(f, "claim batch {batch} took {claimed} items, LIMIT {limit}"),
-            Violation::LostItem { item } => write!(f, "item {item} was never completed"),
+            Violation::LostItem {
+                item,
+                idle: Some(idle),
+                ..
+            } => write!(
+                f,
+                "item {item} was never claimed while a worker sat idle: {idle}"
+            ),
+            Violation::LostItem {
+                item,
+                claimed: true,
+                ..
+            } => write!(f, "item {item} was claimed but never completed"),
+            Violation::LostItem { item, .. } => write!(f, "item {item} was never claimed"),
         }
     }
 }
@@ -189,6 +209,23 @@ impl History {
             batch: record.batch,
             validity: record.validity,
         });
+    }
+
+    /// Records a claim that came back empty: the worker sits idle. An item
+    /// still unclaimed then is lost.
+    pub fn idle(&self, invoked: Invocation, worker: &str, batch: Option<(usize, usize)>) {
+        self.record(
+            invoked,
+            Record {
+                worker,
+                op: Op::Claim,
+                item: "",
+                token: 0,
+                accepted: false,
+                batch,
+                validity: None,
+            },
+        );
     }
 
     pub fn events(&self) -> Vec<Event> {
@@ -332,10 +369,26 @@ pub fn check(events: &[Event], expected: &[String]) -> Vec<Violation> {
         .filter(|e| e.op == Op::Complete)
         .map(|e| e.item.as_str())
         .collect();
+    let claimed: BTreeSet<&str> = accepted
+        .iter()
+        .filter(|e| e.op == Op::Claim)
+        .map(|e| e.item.as_str())
+        .collect();
+    // The first empty claim: from then on a worker sat idle.
+    let idle = events
+        .iter()
+        .filter(|e| e.op == Op::Claim && !e.accepted && e.item.is_empty())
+        .min_by_key(|e| e.returned);
     for item in expected {
-        if !completed.contains(item.as_str()) {
-            violations.push(Violation::LostItem { item: item.clone() });
+        if completed.contains(item.as_str()) {
+            continue;
         }
+        let was_claimed = claimed.contains(item.as_str());
+        violations.push(Violation::LostItem {
+            item: item.clone(),
+            idle: if was_claimed { None } else { idle.cloned() },
+            claimed: was_claimed,
+        });
     }
     violations
 }
@@ -445,8 +498,10 @@ mod tests {
             .push("w2", Op::Claim, "run-1", 1, (0, 2), true, Some((1, 1)), None)
             // Claimed again under a new attempt, but nobody rescued run-2.
             .push("w3", Op::Claim, "run-2", 2, (5, 6), true, Some((2, 1)), None)
+            // A worker whose claim came back empty while run-3 waited.
+            .push("w4", Op::Claim, "", 0, (7, 8), false, Some((3, 1)), None)
             .0;
-        let violations = check(&events, &["run-1".to_owned()]);
+        let violations = check(&events, &["run-1".to_owned(), "run-3".to_owned()]);
         let kinds: Vec<&str> = violations
             .iter()
             .map(|v| match v {
@@ -474,7 +529,14 @@ mod tests {
             text.contains("claim batch 0 took 2 items, LIMIT 1"),
             "{text}"
         );
-        assert!(text.contains("item run-1 was never completed"), "{text}");
+        assert!(
+            text.contains("item run-1 was claimed but never completed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("item run-3 was never claimed while a worker sat idle: #8 w4 Claim"),
+            "{text}"
+        );
         assert!(
             text.contains("claimed while still claimed: #5 w1 Claim run-2"),
             "{text}"

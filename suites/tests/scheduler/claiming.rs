@@ -83,6 +83,7 @@ async fn drain(b: &Bundle, limit: i64, history: Arc<History>) {
                 let batch = batches.fetch_add(1, Ordering::Relaxed);
                 record_claims(&history, t, &worker, &claims, batch, limit as usize);
                 if claims.is_empty() {
+                    history.idle(t, &worker, Some((batch, limit as usize)));
                     return;
                 }
                 for claim in &claims {

@@ -134,6 +134,7 @@ async fn graph_job_leases_are_exclusive_under_contention() {
             loop {
                 let t = history.invoke();
                 let Some(lease) = jobs.lease(&acme, &worker, TTL).await.unwrap() else {
+                    history.idle(t, &worker, None);
                     return;
                 };
                 let item = lease.id.to_string();
