@@ -124,7 +124,7 @@ async fn claim_respects_limit_under_contention() {
     let claimed = history
         .events()
         .iter()
-        .filter(|e| e.op == Op::Claim)
+        .filter(|e| e.op == Op::Claim && e.accepted)
         .count();
     assert_eq!(claimed, QUEUED, "each run claimed exactly once");
 }
@@ -140,7 +140,7 @@ async fn concurrent_claim_unique() {
     let mut claimed: Vec<String> = history
         .events()
         .into_iter()
-        .filter(|e| e.op == Op::Claim)
+        .filter(|e| e.op == Op::Claim && e.accepted)
         .map(|e| e.item)
         .collect();
     claimed.sort();
