@@ -499,8 +499,8 @@ async fn session_set_leaks_through_pgbouncer_transaction_local_does_not() {
         .connect_with(through_pooler())
         .await
         .unwrap();
-    let source =
-        DataSource::from_pools(app, None, Duration::from_secs(30)).with_prepared_statements(false);
+    let source = DataSource::from_pools(app.clone(), None, Duration::from_secs(30))
+        .with_prepared_statements(false);
     let pg = PgAuthority::new(source.clone(), b.clock.clone());
     assert_eq!(
         pg.get_user(&b.acme, alice.id).await.unwrap(),
@@ -513,6 +513,9 @@ async fn session_set_leaks_through_pgbouncer_transaction_local_does_not() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    // Closed first: sqlx pings a connection it gets back, and a ping still
+    // in flight would make the pooler open a second server connection.
+    app.close().await;
     let mut next_client = sqlx::PgConnection::connect_with(&through_pooler())
         .await
         .unwrap();

@@ -1,0 +1,325 @@
+//! The load dataset: seeded deterministically at a realistic volume into a
+//! database made from the migration template, then sealed as a template of
+//! its own, so every round starts on a fresh clone of the same bytes.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use stellaops_harness::naming::quote_ident;
+use stellaops_harness::{Server, ensure_template, pool, sweep};
+
+use super::LoadError;
+
+/// The volume of the dataset. The defaults are the floors of the load
+/// issue: 50 tenants, 50k users, 100k tokens, 10k schedules, 10k runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Volume {
+    pub tenants: u32,
+    pub users_per_tenant: u32,
+    pub tokens_per_user: u32,
+    pub schedules_per_tenant: u32,
+    pub runs_per_tenant: u32,
+}
+
+impl Default for Volume {
+    fn default() -> Self {
+        Volume {
+            tenants: 50,
+            users_per_tenant: 1_000,
+            tokens_per_user: 2,
+            schedules_per_tenant: 200,
+            runs_per_tenant: 200,
+        }
+    }
+}
+
+/// Roles every tenant has.
+pub const ROLES: [&str; 3] = ["admin", "auditor", "operator"];
+/// One schedule in this many is due when a round starts.
+pub const DUE_EVERY: u32 = 50;
+
+impl Volume {
+    pub fn users(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.users_per_tenant)
+    }
+
+    pub fn tokens(&self) -> u64 {
+        self.users() * u64::from(self.tokens_per_user)
+    }
+
+    pub fn schedules(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.schedules_per_tenant)
+    }
+
+    pub fn runs(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.runs_per_tenant)
+    }
+
+    /// The code of tenant `t` (1-based).
+    pub fn tenant(t: u32) -> String {
+        format!("tenant-{t:02}")
+    }
+
+    /// The username of user `u` (1-based) in every tenant.
+    pub fn username(u: u32) -> String {
+        format!("user-{u:05}")
+    }
+
+    /// The seeding statements, in order. Every value is a function of the
+    /// row's position: no `random()`, no `now()`, fixed times.
+    pub fn statements(&self) -> Vec<String> {
+        let Volume {
+            tenants,
+            users_per_tenant,
+            tokens_per_user,
+            schedules_per_tenant,
+            runs_per_tenant,
+        } = *self;
+        let tenant = "'tenant-' || lpad(t::text, 2, '0')";
+        vec![
+            format!(
+                "INSERT INTO authority.tenants (id, code, display_name, created_at, updated_at) \
+                 SELECT md5('t/' || t)::uuid, {tenant}, 'Tenant ' || t, \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t"
+            ),
+            format!(
+                "INSERT INTO authority.users (tenant_id, id, subject_id, username, email, \
+                   attributes, created_at, updated_at) \
+                 SELECT {tenant}, md5('u/' || t || '/' || u)::uuid, \
+                        md5('s/' || t || '/' || u)::uuid, 'user-' || lpad(u::text, 5, '0'), \
+                        'user' || u || '@tenant' || t || '.test', jsonb_build_object('n', u), \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {users_per_tenant}) u"
+            ),
+            format!(
+                "INSERT INTO authority.roles (tenant_id, id, name, created_at, updated_at) \
+                 SELECT {tenant}, md5('r/' || t || '/' || r.name)::uuid, r.name, \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, \
+                      unnest(ARRAY['{}', '{}', '{}']) AS r(name)",
+                ROLES[0], ROLES[1], ROLES[2]
+            ),
+            // Every other user holds the auditor role.
+            format!(
+                "INSERT INTO authority.user_roles (tenant_id, user_id, role_id, granted_at) \
+                 SELECT {tenant}, md5('u/' || t || '/' || u)::uuid, \
+                        md5('r/' || t || '/auditor')::uuid, '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(2, {users_per_tenant}, 2) u"
+            ),
+            format!(
+                "INSERT INTO authority.tokens (tenant_id, id, token_hash, token_type, user_id, \
+                   subject_id, issued_at, expires_at) \
+                 SELECT {tenant}, md5('k/' || t || '/' || u || '/' || k)::uuid, \
+                        md5('h/' || t || '/' || u || '/' || k), 'access', \
+                        md5('u/' || t || '/' || u)::uuid, md5('s/' || t || '/' || u)::uuid, \
+                        '2026-01-01T00:00:00Z', '2100-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {users_per_tenant}) u, \
+                      generate_series(1, {tokens_per_user}) k"
+            ),
+            format!(
+                "INSERT INTO authority.login_attempts (tenant_id, id, username, outcome, \
+                   occurred_at) \
+                 SELECT {tenant}, md5('l/' || t || '/' || u)::uuid, \
+                        'user-' || lpad(u::text, 5, '0'), \
+                        CASE WHEN u % 7 = 0 THEN 'failure' ELSE 'success' END, \
+                        '2026-01-01T00:00:00Z'::timestamptz + u * interval '1 second' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {users_per_tenant}) u"
+            ),
+            // One schedule in DUE_EVERY is due (a tick in 2026), the rest in 2100.
+            format!(
+                "INSERT INTO scheduler.schedules (tenant_id, id, name, cron_expression, \
+                   timezone, next_fire_at, created_at, created_by, updated_at, updated_by) \
+                 SELECT {tenant}, md5('c/' || t || '/' || s)::uuid, \
+                        'schedule-' || lpad(s::text, 4, '0'), '*/5 * * * *', 'UTC', \
+                        CASE WHEN s % {DUE_EVERY} = 0 \
+                             THEN '2026-01-01T00:00:00Z'::timestamptz + s * interval '1 second' \
+                             ELSE '2100-01-01T00:00:00Z'::timestamptz + s * interval '1 minute' END, \
+                        '2026-01-01T00:00:00Z', 'seed', '2026-01-01T00:00:00Z', 'seed' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {schedules_per_tenant}) s"
+            ),
+            format!(
+                "INSERT INTO scheduler.runs (tenant_id, id, schedule_id, trigger, state, \
+                   priority, due_at, created_at) \
+                 SELECT {tenant}, md5('q/' || t || '/' || r)::uuid, \
+                        md5('c/' || t || '/' || (1 + r % {schedules_per_tenant}))::uuid, \
+                        'manual', 'queued', r % 3, \
+                        '2026-01-01T00:00:00Z'::timestamptz + r * interval '1 second', \
+                        '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {runs_per_tenant}) r"
+            ),
+        ]
+    }
+
+    /// A short hash of the statements: names the seeded template and goes
+    /// into the environment fingerprint.
+    pub fn hash(&self) -> String {
+        let mut hash = Sha256::new();
+        for statement in self.statements() {
+            hash.update(statement.as_bytes());
+            hash.update([0]);
+        }
+        format!("{:x}", hash.finalize())[..12].to_owned()
+    }
+}
+
+/// Name prefix of seeded templates (and of their clones).
+pub const SEEDED_PREFIX: &str = "stellaops_load_";
+
+/// The seeded template for `volume` on `server`, built if no run has yet:
+/// the migration template cloned into a scratch database, seeded,
+/// analyzed, then renamed and sealed, so a template that exists is whole.
+/// Older seeded templates are dropped.
+pub async fn seeded_template(server: &Arc<Server>, volume: &Volume) -> Result<String, LoadError> {
+    let set = stellaops_migrations::MigrationSet::load(stellaops_migrations::default_dir())
+        .map_err(|e| LoadError::Invalid {
+            field: "migrations",
+            reason: e.to_string(),
+        })?;
+    let migrated = ensure_template(server, &set).await?;
+    let hash = {
+        let mut hash = Sha256::new();
+        hash.update(migrated.name.as_bytes());
+        hash.update(volume.hash().as_bytes());
+        format!("{:x}", hash.finalize())[..12].to_owned()
+    };
+    let name = format!("{SEEDED_PREFIX}{hash}");
+    let mut admin = server.connect_admin().await?;
+    if database_exists(&mut admin, &name).await? {
+        return Ok(name);
+    }
+    sweep_seeded(&mut admin, KEEP_SEEDED).await?;
+    let scratch = format!("{SEEDED_PREFIX}build_{}", std::process::id());
+    let _ = sweep::drop_database(&mut admin, &scratch).await;
+    pool::create_database(server, &mut admin, Some(&migrated.name), &scratch).await?;
+    let seeded = seed(server, &scratch, volume).await;
+    if let Err(e) = seeded {
+        let _ = sweep::drop_database(&mut admin, &scratch).await;
+        return Err(e);
+    }
+    let seal = format!(
+        "ALTER DATABASE {} RENAME TO {}; ALTER DATABASE {} IS_TEMPLATE true",
+        quote_ident(&scratch),
+        quote_ident(&name),
+        quote_ident(&name)
+    );
+    sqlx::raw_sql(AssertSqlSafe(seal))
+        .execute(&mut admin)
+        .await
+        .map_err(LoadError::db("sealing the seeded template"))?;
+    Ok(name)
+}
+
+async fn seed(server: &Server, database: &str, volume: &Volume) -> Result<(), LoadError> {
+    let options = server.admin_options(database)?;
+    let mut conn = PgConnection::connect_with(&options)
+        .await
+        .map_err(LoadError::db("connecting to the dataset"))?;
+    let statements = volume.statements();
+    for (i, statement) in statements.iter().enumerate() {
+        sqlx::raw_sql(AssertSqlSafe(statement.clone()))
+            .execute(&mut conn)
+            .await
+            .map_err(LoadError::db("seeding the dataset"))?;
+        crate::rounds::progress("seeding", i + 1, statements.len());
+    }
+    sqlx::raw_sql("VACUUM (ANALYZE)")
+        .execute(&mut conn)
+        .await
+        .map_err(LoadError::db("analyzing the dataset"))?;
+    conn.close()
+        .await
+        .map_err(LoadError::db("closing the seeding connection"))?;
+    Ok(())
+}
+
+async fn database_exists(conn: &mut PgConnection, name: &str) -> Result<bool, LoadError> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(conn)
+        .await
+        .map_err(LoadError::db("looking for the seeded template"))
+}
+
+/// Seeded templates kept besides the one being built (other volumes, other
+/// migration sets).
+pub const KEEP_SEEDED: usize = 2;
+
+/// Drops the clones and scratch databases of load processes that are gone,
+/// and all but the `keep` newest seeded templates.
+pub async fn sweep_seeded(conn: &mut PgConnection, keep: usize) -> Result<(), LoadError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY oid DESC",
+    )
+    .bind(SEEDED_PREFIX)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(LoadError::db("listing seeded templates"))?;
+    let mut templates = 0;
+    for name in names {
+        let rest = &name[SEEDED_PREFIX.len()..];
+        let owner = rest
+            .strip_prefix("round_")
+            .or_else(|| rest.strip_prefix("build_"))
+            .map(|tail| {
+                tail.split('_')
+                    .next()
+                    .unwrap_or_default()
+                    .parse::<u32>()
+                    .ok()
+            });
+        let drop = match owner {
+            // A clone or a build: dropped once its process is gone.
+            Some(pid) => !pid.is_some_and(process_alive),
+            None => {
+                templates += 1;
+                templates > keep
+            }
+        };
+        if !drop {
+            continue;
+        }
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "ALTER DATABASE {} IS_TEMPLATE false",
+            quote_ident(&name)
+        )))
+        .execute(&mut *conn)
+        .await
+        .map_err(LoadError::db("unsealing an old seeded database"))?;
+        sweep::drop_database(conn, &name).await?;
+    }
+    Ok(())
+}
+
+fn process_alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// A fresh clone of the seeded template for one round; dropped by
+/// [`RoundDatabase::drop_now`] (and swept by the next run if the process dies).
+#[derive(Debug)]
+pub struct RoundDatabase {
+    pub name: String,
+}
+
+impl RoundDatabase {
+    pub async fn create(
+        server: &Server,
+        seeded: &str,
+        label: &str,
+    ) -> Result<RoundDatabase, LoadError> {
+        let name = format!("{SEEDED_PREFIX}round_{}_{label}", std::process::id());
+        let mut admin = server.connect_admin().await?;
+        sweep_seeded(&mut admin, usize::MAX).await?;
+        let _ = sweep::drop_database(&mut admin, &name).await;
+        pool::create_database(server, &mut admin, Some(seeded), &name).await?;
+        Ok(RoundDatabase { name })
+    }
+
+    pub async fn drop_now(self, server: &Server) -> Result<(), LoadError> {
+        let mut admin = server.connect_admin().await?;
+        sweep::drop_database(&mut admin, &self.name).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! Load scenarios of the critical paths, driven by goose through the
+//! storage repositories on a seeded dataset, and their results.
+
+mod dataset;
+mod error;
+mod paths;
+mod recorder;
+mod results;
+mod runner;
+mod scenarios;
+pub mod slowdown;
+
+pub use dataset::{
+    DUE_EVERY, ROLES, RoundDatabase, SEEDED_PREFIX, Volume, seeded_template, sweep_seeded,
+};
+pub use error::LoadError;
+pub use paths::CriticalPath;
+pub use recorder::{PathStats, Recorder};
+pub use results::{FORMAT, RunResults};
+pub use runner::{RunSize, run_round};
+pub use scenarios::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};

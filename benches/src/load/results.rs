@@ -1,0 +1,179 @@
+//! Saved results: one JSON file per run (raw per-path figures, the size,
+//! the dataset and where it ran), and the tables people read.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::LoadError;
+use super::dataset::Volume;
+use super::recorder::PathStats;
+use super::runner::RunSize;
+
+/// The format of results files; a file of another format is refused.
+pub const FORMAT: &str = "stellaops-load/1";
+
+/// Everything one `run` measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResults {
+    pub format: String,
+    pub revision: String,
+    pub started_at: String,
+    pub server: String,
+    pub volume: Volume,
+    pub dataset: String,
+    pub size: RunSize,
+    /// The slowdown knob, when it was set.
+    pub slowdown: Option<String>,
+    pub paths: Vec<PathStats>,
+}
+
+impl RunResults {
+    /// Writes `results.json` and `report.md` into `dir` (created), each
+    /// through a temporary file and a rename, so no half-written file is
+    /// left behind.
+    pub fn save(&self, dir: &Path) -> Result<(PathBuf, PathBuf), LoadError> {
+        let io = |file: &Path, e: std::io::Error| LoadError::File {
+            what: "writing",
+            file: file.display().to_string(),
+            reason: e.to_string(),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let json = dir.join("results.json");
+        let markdown = dir.join("report.md");
+        let text = serde_json::to_string_pretty(self).map_err(|e| LoadError::File {
+            what: "serializing",
+            file: json.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        write_atomically(&json, &text).map_err(|e| io(&json, e))?;
+        write_atomically(&markdown, &self.markdown()).map_err(|e| io(&markdown, e))?;
+        Ok((json, markdown))
+    }
+
+    /// Reads a results file; a corrupt one or one of another format is an
+    /// error naming the file.
+    pub fn load(file: &Path) -> Result<RunResults, LoadError> {
+        let bad = |reason: String| LoadError::File {
+            what: "reading",
+            file: file.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(file).map_err(|e| bad(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(bad(format!("format {other:?}, expected {FORMAT:?}"))),
+            None => {
+                return Err(bad(
+                    "no format field: not a stellaops-load results file".into()
+                ));
+            }
+        }
+        serde_json::from_value(value).map_err(|e| bad(format!("malformed results: {e}")))
+    }
+
+    /// One row per path: operations, errors, latency percentiles, throughput.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# Load run {}\n\nrevision `{}`, server {}, dataset `{}` ({} tenants, {} users, {} tokens, {} schedules, {} runs), {} users x {} iterations per path ({} claim workers){}\n",
+            self.started_at,
+            self.revision,
+            self.server,
+            self.dataset,
+            self.volume.tenants,
+            self.volume.users(),
+            self.volume.tokens(),
+            self.volume.schedules(),
+            self.volume.runs(),
+            self.size.users,
+            self.size.iterations,
+            self.size.claim_workers,
+            match &self.slowdown {
+                Some(knob) => format!(", slowdown knob `{knob}`"),
+                None => String::new(),
+            }
+        );
+        out.push_str(&self.table());
+        out
+    }
+
+    /// The per-path table (Markdown, readable as plain text too).
+    pub fn table(&self) -> String {
+        let mut out = String::from(
+            "| path | ops | errors | p50 µs | p95 µs | p99 µs | max µs | ops/s |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for p in &self.paths {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+                p.path,
+                p.operations,
+                p.errors,
+                p.p50_micros,
+                p.p95_micros,
+                p.p99_micros,
+                p.max_micros,
+                p.throughput
+            );
+        }
+        out
+    }
+}
+
+fn write_atomically(file: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn results() -> RunResults {
+        RunResults {
+            format: FORMAT.into(),
+            revision: "abc".into(),
+            started_at: "2026-12-02T10:00:00Z".into(),
+            server: "PostgreSQL 15".into(),
+            volume: Volume::default(),
+            dataset: "0123".into(),
+            size: RunSize::default(),
+            slowdown: None,
+            paths: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn results_round_trip_and_bad_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let (json, markdown) = results().save(dir.path()).unwrap();
+        assert_eq!(RunResults::load(&json).unwrap(), results());
+        assert!(
+            std::fs::read_to_string(markdown)
+                .unwrap()
+                .contains("| path | ops |")
+        );
+
+        let corrupt = dir.path().join("corrupt.json");
+        std::fs::write(&corrupt, "{\"format\": \"stellaops-load/1\", \"paths\": [").unwrap();
+        let err = RunResults::load(&corrupt).unwrap_err().to_string();
+        assert!(
+            err.contains("corrupt.json") && err.contains("not JSON"),
+            "{err}"
+        );
+
+        let other = dir.path().join("other.json");
+        std::fs::write(&other, "{\"format\": \"stellaops-load/0\"}").unwrap();
+        let err = RunResults::load(&other).unwrap_err().to_string();
+        assert!(err.contains("format \"stellaops-load/0\""), "{err}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 4, "no temporary file left behind");
+    }
+}
