@@ -49,7 +49,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Renders saved results files as the run's table.
+    /// Renders saved results files again: the table, and `report.md` and
+    /// `report.html` beside each file.
     Report {
         #[arg(required = true)]
         results: Vec<PathBuf>,
@@ -113,7 +114,10 @@ async fn dispatch(command: Command) -> Result<(), LoadError> {
         Command::Report { results } => {
             for file in results {
                 let loaded = RunResults::load(&file)?;
+                let dir = file.parent().unwrap_or(std::path::Path::new("."));
+                let (_, html) = loaded.write_reports(dir)?;
                 println!("{}", loaded.markdown());
+                println!("report: {}", html.display());
             }
             Ok(())
         }
@@ -164,11 +168,12 @@ async fn run(
     let dir = out.unwrap_or_else(|| {
         PathBuf::from("target/stellaops-load").join(started_at.format("%Y%m%dT%H%M%SZ").to_string())
     });
-    let (json, markdown) = results.save(&dir)?;
+    let saved = results.save(&dir)?;
     println!();
     println!("{}", results.table());
-    println!("results: {}", json.display());
-    println!("report:  {}", markdown.display());
+    println!("results:  {}", saved.json.display());
+    println!("markdown: {}", saved.markdown.display());
+    println!("report:   {}", saved.html.display());
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod dataset;
 mod error;
+mod html;
 mod paths;
 mod recorder;
 mod results;
@@ -16,6 +17,6 @@ pub use dataset::{
 pub use error::LoadError;
 pub use paths::CriticalPath;
 pub use recorder::{PathStats, Recorder};
-pub use results::{FORMAT, RunResults};
+pub use results::{FORMAT, RunResults, Saved};
 pub use runner::{RunSize, run_round};
 pub use scenarios::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};

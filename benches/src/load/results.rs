@@ -14,6 +14,14 @@ use super::runner::RunSize;
 /// The format of results files; a file of another format is refused.
 pub const FORMAT: &str = "stellaops-load/1";
 
+/// Where [`RunResults::save`] put the files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub json: PathBuf,
+    pub markdown: PathBuf,
+    pub html: PathBuf,
+}
+
 /// Everything one `run` measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResults {
@@ -30,10 +38,10 @@ pub struct RunResults {
 }
 
 impl RunResults {
-    /// Writes `results.json` and `report.md` into `dir` (created), each
-    /// through a temporary file and a rename, so no half-written file is
-    /// left behind.
-    pub fn save(&self, dir: &Path) -> Result<(PathBuf, PathBuf), LoadError> {
+    /// Writes `results.json`, `report.md` and `report.html` into `dir`
+    /// (created), each through a temporary file and a rename, so no
+    /// half-written file is left behind.
+    pub fn save(&self, dir: &Path) -> Result<Saved, LoadError> {
         let io = |file: &Path, e: std::io::Error| LoadError::File {
             what: "writing",
             file: file.display().to_string(),
@@ -41,15 +49,32 @@ impl RunResults {
         };
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         let json = dir.join("results.json");
-        let markdown = dir.join("report.md");
         let text = serde_json::to_string_pretty(self).map_err(|e| LoadError::File {
             what: "serializing",
             file: json.display().to_string(),
             reason: e.to_string(),
         })?;
         write_atomically(&json, &text).map_err(|e| io(&json, e))?;
+        let (markdown, html) = self.write_reports(dir)?;
+        Ok(Saved {
+            json,
+            markdown,
+            html,
+        })
+    }
+
+    /// Writes `report.md` and `report.html` into `dir` (an existing folder).
+    pub fn write_reports(&self, dir: &Path) -> Result<(PathBuf, PathBuf), LoadError> {
+        let io = |file: &Path, e: std::io::Error| LoadError::File {
+            what: "writing",
+            file: file.display().to_string(),
+            reason: e.to_string(),
+        };
+        let markdown = dir.join("report.md");
         write_atomically(&markdown, &self.markdown()).map_err(|e| io(&markdown, e))?;
-        Ok((json, markdown))
+        let html = dir.join("report.html");
+        write_atomically(&html, &super::html::render(self)).map_err(|e| io(&html, e))?;
+        Ok((markdown, html))
     }
 
     /// Reads a results file; a corrupt one or one of another format is an
@@ -146,19 +171,35 @@ mod tests {
             dataset: "0123".into(),
             size: RunSize::default(),
             slowdown: None,
-            paths: Vec::new(),
+            paths: vec![PathStats {
+                path: "scheduler.due_poll".into(),
+                operations: 3,
+                errors: 0,
+                mean_micros: 300.0,
+                p50_micros: 250.0,
+                p95_micros: 400.0,
+                p99_micros: 1200.0,
+                max_micros: 1200.0,
+                throughput: 3000.0,
+                busy_secs: 0.001,
+            }],
         }
     }
 
     #[test]
     fn results_round_trip_and_bad_files_are_named() {
         let dir = tempfile::tempdir().unwrap();
-        let (json, markdown) = results().save(dir.path()).unwrap();
-        assert_eq!(RunResults::load(&json).unwrap(), results());
+        let saved = results().save(dir.path()).unwrap();
+        assert_eq!(RunResults::load(&saved.json).unwrap(), results());
+        let markdown = std::fs::read_to_string(&saved.markdown).unwrap();
         assert!(
-            std::fs::read_to_string(markdown)
-                .unwrap()
-                .contains("| path | ops |")
+            markdown.contains("| scheduler.due_poll | 3 |"),
+            "{markdown}"
+        );
+        let html = std::fs::read_to_string(&saved.html).unwrap();
+        assert!(
+            html.starts_with("<!DOCTYPE html>") && html.contains("<svg"),
+            "{html}"
         );
 
         let corrupt = dir.path().join("corrupt.json");
@@ -174,6 +215,6 @@ mod tests {
         let err = RunResults::load(&other).unwrap_err().to_string();
         assert!(err.contains("format \"stellaops-load/0\""), "{err}");
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(left.len(), 4, "no temporary file left behind");
+        assert_eq!(left.len(), 5, "no temporary file left behind");
     }
 }
