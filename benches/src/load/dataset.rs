@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
-use stellaops_harness::naming::quote_ident;
+use stellaops_harness::naming::{Owner, quote_ident};
 use stellaops_harness::{Server, ensure_template, pool, sweep};
 
 use super::LoadError;
@@ -190,7 +190,7 @@ pub async fn seeded_template(server: &Arc<Server>, volume: &Volume) -> Result<St
         return Ok(name);
     }
     sweep_seeded(&mut admin, KEEP_SEEDED).await?;
-    let scratch = format!("{SEEDED_PREFIX}build_{}", std::process::id());
+    let scratch = format!("{SEEDED_PREFIX}build_{}", owner_tag());
     let _ = sweep::drop_database(&mut admin, &scratch).await;
     pool::create_database(server, &mut admin, Some(&migrated.name), &scratch).await?;
     let seeded = seed(server, &scratch, volume).await;
@@ -259,19 +259,14 @@ pub async fn sweep_seeded(conn: &mut PgConnection, keep: usize) -> Result<(), Lo
     let mut templates = 0;
     for name in names {
         let rest = &name[SEEDED_PREFIX.len()..];
-        let owner = rest
+        let owned = rest
             .strip_prefix("round_")
-            .or_else(|| rest.strip_prefix("build_"))
-            .map(|tail| {
-                tail.split('_')
-                    .next()
-                    .unwrap_or_default()
-                    .parse::<u32>()
-                    .ok()
-            });
-        let drop = match owner {
-            // A clone or a build: dropped once its process is gone.
-            Some(pid) => !pid.is_some_and(process_alive),
+            .or_else(|| rest.strip_prefix("build_"));
+        let drop = match owned {
+            // A clone or a build: dropped once its process is gone (only
+            // this host can tell; another host's are left to it).
+            Some(tail) => parse_owner(tail)
+                .is_some_and(|owner| owner.host == Owner::current().host && !owner.is_alive()),
             None => {
                 templates += 1;
                 templates > keep
@@ -292,8 +287,20 @@ pub async fn sweep_seeded(conn: &mut PgConnection, keep: usize) -> Result<(), Lo
     Ok(())
 }
 
-fn process_alive(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
+/// This process as the harness names owners: host, pid and start time, so
+/// a reused pid is not taken for the process that died.
+fn owner_tag() -> String {
+    let owner = Owner::current();
+    format!("{}_{}_{}", owner.host, owner.pid, owner.start)
+}
+
+fn parse_owner(tail: &str) -> Option<Owner> {
+    let mut parts = tail.split('_');
+    Some(Owner {
+        host: parts.next()?.to_owned(),
+        pid: parts.next()?.parse().ok()?,
+        start: parts.next()?.parse().ok()?,
+    })
 }
 
 /// A fresh clone of the seeded template for one round; dropped by
@@ -309,7 +316,7 @@ impl RoundDatabase {
         seeded: &str,
         label: &str,
     ) -> Result<RoundDatabase, LoadError> {
-        let name = format!("{SEEDED_PREFIX}round_{}_{label}", std::process::id());
+        let name = format!("{SEEDED_PREFIX}round_{}_{label}", owner_tag());
         let mut admin = server.connect_admin().await?;
         sweep_seeded(&mut admin, usize::MAX).await?;
         let _ = sweep::drop_database(&mut admin, &name).await;

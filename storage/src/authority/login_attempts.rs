@@ -106,13 +106,7 @@ macro_rules! attempt_columns {
 }
 
 pub(crate) fn check_limit(limit: u32) -> Result<(), StorageError> {
-    if limit == 0 || limit > MAX_RECENT_ATTEMPTS {
-        return Err(StorageError::invalid(
-            "limit",
-            format!("{limit} is not allowed; ask for 1 to {MAX_RECENT_ATTEMPTS}"),
-        ));
-    }
-    Ok(())
+    input::limit("limit", i64::from(limit), i64::from(MAX_RECENT_ATTEMPTS)).map(|_| ())
 }
 
 pub(crate) fn check_window(window: Duration) -> Result<(), StorageError> {

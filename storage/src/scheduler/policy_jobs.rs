@@ -115,16 +115,7 @@ impl PgPolicyJobs {
                 format!("{} is not positive", job.policy_version),
             ));
         }
-        if !(1..=super::MAX_ATTEMPTS).contains(&job.max_attempts) {
-            return Err(StorageError::invalid(
-                "max attempts",
-                format!(
-                    "{} is not allowed; ask for 1 to {}",
-                    job.max_attempts,
-                    super::MAX_ATTEMPTS
-                ),
-            ));
-        }
+        super::runs::check_max_attempts(job.max_attempts)?;
         let q = &self.queue;
         let now = q.clock.now();
         let mut tx = q.source.tenant(ctx).await?;

@@ -62,17 +62,18 @@ impl NewRun {
     }
 
     pub(crate) fn validate(&self) -> Result<(), StorageError> {
-        if !(1..=MAX_ATTEMPTS).contains(&self.max_attempts) {
-            return Err(StorageError::invalid(
-                "max attempts",
-                format!(
-                    "{} is not allowed; ask for 1 to {MAX_ATTEMPTS}",
-                    self.max_attempts
-                ),
-            ));
-        }
-        Ok(())
+        check_max_attempts(self.max_attempts)
     }
+}
+
+/// Attempts a run or a policy job may be given: 1 to [`MAX_ATTEMPTS`].
+pub(crate) fn check_max_attempts(max_attempts: i32) -> Result<(), StorageError> {
+    input::limit(
+        "max attempts",
+        i64::from(max_attempts),
+        i64::from(MAX_ATTEMPTS),
+    )
+    .map(|_| ())
 }
 
 /// Filters of the run list; pages are keyed by (created_at, id).
