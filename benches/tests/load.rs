@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use stellaops_benches::load::{
-    CriticalPath, RunSize, SEEDED_PREFIX, Volume, run_round, seeded_template,
+    CriticalPath, RunSize, SEEDED_PREFIX, Volume, WorkMode, run_round, seeded_template,
 };
 use stellaops_harness::Server;
 
@@ -27,9 +27,18 @@ async fn every_path_runs_its_fixed_size_without_errors() {
         claim_workers: 3,
         iterations: 5,
     };
-    let stats = run_round(&server, &seeded, "test", SMALL, &CriticalPath::ALL, &size)
-        .await
-        .unwrap();
+    let outcome = run_round(
+        &server,
+        &seeded,
+        "test",
+        SMALL,
+        &CriticalPath::ALL,
+        &size,
+        WorkMode::CountsAndPlans,
+    )
+    .await
+    .unwrap();
+    let stats = outcome.paths;
     assert_eq!(stats.len(), CriticalPath::ALL.len());
     for (path, got) in CriticalPath::ALL.iter().zip(&stats) {
         assert_eq!(got.path, path.name());
@@ -44,6 +53,33 @@ async fn every_path_runs_its_fixed_size_without_errors() {
             got.p50_micros > 0.0 && got.p50_micros <= got.max_micros,
             "{got:?}"
         );
+    }
+    // The work measure: the harness's own servers load pg_stat_statements;
+    // a given server may not, and then the outcome says why.
+    match &outcome.work_unavailable {
+        Some(reason) => {
+            assert_eq!(
+                server.kind,
+                stellaops_harness::BackendKind::External,
+                "{reason}"
+            );
+            assert!(reason.contains("pg_stat_statements"), "{reason}");
+        }
+        None => {
+            for got in &stats {
+                let work = got.work.as_ref().unwrap();
+                assert!(work.calls_per_op >= 1.0, "{}: {work:?}", got.path);
+                assert!(work.buffers_per_op > 0.0, "{}: {work:?}", got.path);
+                assert!(!work.plans.is_empty(), "{}: {work:?}", got.path);
+                for (statement, plan) in &work.plans {
+                    assert!(!plan.starts_with("(no plan"), "{statement}: {plan}");
+                }
+            }
+        }
+    }
+    if outcome.work_unavailable.is_none() {
+        let reads = stats.iter().flat_map(|s| s.work.as_ref().unwrap().plans.values());
+        assert!(reads.clone().any(|plan| plan.contains("Index Scan")));
     }
     // The seeded template stays (a cache); the round's clone is gone.
     let mut admin = server.connect_admin().await.unwrap();

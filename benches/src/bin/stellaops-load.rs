@@ -6,16 +6,26 @@
 //!
 //! `run` measures the current build on the embedded default server (or
 //! `STELLAOPS_PG_URL`), prints a table per path and the paths of its
-//! reports; `report` renders saved results again.
+//! reports; `gate --base <ref>` decides whether this build made a critical
+//! path slower than the base; `calibrate` is the gate's self-test;
+//! `report` renders saved results again; `baseline save` and `compare`
+//! keep runs for reviews.
+//!
+//! Exit codes: 0 pass (or done), 1 regression (calibrate: not calibrated),
+//! 2 usage or setup error, 3 noisy.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use stellaops_benches::gate::{
+    self, Canary, Fingerprint, GATE_FORMAT, GateError, GateOptions, GateReport, GateSettings,
+    Verdict, baseline,
+};
 use stellaops_benches::load::{
-    CriticalPath, FORMAT, LoadError, RunResults, RunSize, Volume, run_round, seeded_template,
-    slowdown,
+    CriticalPath, FORMAT, LoadError, RunResults, RunSize, Volume, WorkMode, run_round,
+    seeded_template, server_version, slowdown,
 };
 use stellaops_harness::Server;
 
@@ -29,31 +39,188 @@ struct Cli {
     command: Command,
 }
 
+/// The size of each path's run.
+#[derive(Debug, Clone, Args)]
+struct SizeArgs {
+    /// Comma-separated path names (default: all).
+    #[arg(long)]
+    paths: Option<String>,
+    /// Concurrent users per path.
+    #[arg(long, default_value_t = RunSize::default().users)]
+    users: usize,
+    /// Workers claiming at once on scheduler.run_claim.
+    #[arg(long, default_value_t = RunSize::default().claim_workers)]
+    claim_workers: usize,
+    /// Operations per user and path.
+    #[arg(long, default_value_t = RunSize::default().iterations)]
+    iterations: usize,
+}
+
+impl SizeArgs {
+    fn parse(&self) -> Result<(Vec<CriticalPath>, RunSize), LoadError> {
+        let paths = match &self.paths {
+            Some(list) => CriticalPath::parse_list(list)?,
+            None => CriticalPath::ALL.to_vec(),
+        };
+        for (field, value) in [
+            ("users", self.users),
+            ("claim workers", self.claim_workers),
+            ("iterations", self.iterations),
+        ] {
+            if !(1..=10_000).contains(&value) {
+                return Err(LoadError::Invalid {
+                    field,
+                    reason: format!("{value} is outside 1 to 10000"),
+                });
+            }
+        }
+        Ok((
+            paths,
+            RunSize {
+                users: self.users,
+                claim_workers: self.claim_workers,
+                iterations: self.iterations,
+            },
+        ))
+    }
+}
+
+/// How the gate and its self-test run and decide (defaults documented in
+/// the README and on `GateSettings`).
+#[derive(Debug, Clone, Args)]
+struct GateArgs {
+    #[command(flatten)]
+    size: SizeArgs,
+    /// Measured rounds; each runs every side once, in a random order.
+    #[arg(long, default_value_t = GateSettings::default().rounds)]
+    rounds: usize,
+    /// A path fails above this median ratio (candidate over base).
+    #[arg(long, default_value_t = GateSettings::default().threshold)]
+    threshold: f64,
+    /// Seconds of pgbench select-only before each side (0: no canary).
+    #[arg(long, default_value_t = 2)]
+    canary_seconds: u32,
+    /// A side-round taking longer is stopped and the run ends with an error.
+    #[arg(long, default_value_t = 600)]
+    side_limit_secs: u64,
+    /// Seed of the sides' order in each round (default: from the clock).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where the reports go (default: target/stellaops-gate/<kind>-<time>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl GateArgs {
+    fn options(&self, kind: &str) -> Result<GateOptions, GateError> {
+        let (paths, size) = self.size.parse()?;
+        if !(3..=200).contains(&self.rounds) {
+            return Err(GateError::Invalid {
+                field: "rounds",
+                reason: format!("{} is outside 3 to 200", self.rounds),
+            });
+        }
+        if !(self.threshold > 1.0 && self.threshold < 3.0) {
+            return Err(GateError::Invalid {
+                field: "threshold",
+                reason: format!("{} is not between 1 and 3", self.threshold),
+            });
+        }
+        let settings = GateSettings {
+            rounds: self.rounds,
+            threshold: self.threshold,
+            ..GateSettings::default()
+        };
+        Ok(GateOptions {
+            paths,
+            size,
+            settings,
+            side_limit: Duration::from_secs(self.side_limit_secs.max(10)),
+            canary_seconds: self.canary_seconds.min(60),
+            out: self.out.clone().unwrap_or_else(|| gate::default_out(kind)),
+            seed: self.seed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(1)
+            }),
+        })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Runs the scenarios on the current build and prints a table per path.
     Run {
-        /// Comma-separated path names (default: all).
-        #[arg(long)]
-        paths: Option<String>,
-        /// Concurrent users per path.
-        #[arg(long, default_value_t = RunSize::default().users)]
-        users: usize,
-        /// Workers claiming at once on scheduler.run_claim.
-        #[arg(long, default_value_t = RunSize::default().claim_workers)]
-        claim_workers: usize,
-        /// Operations per user and path.
-        #[arg(long, default_value_t = RunSize::default().iterations)]
-        iterations: usize,
+        #[command(flatten)]
+        size: SizeArgs,
         /// Where results go (default: target/stellaops-load/<time>).
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Renders saved results files again: the table, and `report.md` and
-    /// `report.html` beside each file.
+    /// Decides whether this build made any critical path slower than the
+    /// base: exit 0 pass, 1 regression, 2 setup error, 3 noisy.
+    Gate {
+        /// The base: a branch, tag or commit of this repository.
+        #[arg(long)]
+        base: String,
+        #[command(flatten)]
+        args: GateArgs,
+    },
+    /// The gate's self-test: A/A, +5% and +15% injected; exit 0 only when
+    /// the gate is calibrated.
+    Calibrate {
+        #[command(flatten)]
+        args: GateArgs,
+    },
+    /// Renders saved results (of `run` or `gate`) again.
     Report {
         #[arg(required = true)]
         results: Vec<PathBuf>,
+    },
+    /// Saved baselines for reviews.
+    Baseline {
+        #[command(subcommand)]
+        command: BaselineCommand,
+    },
+    /// Compares two saved baselines (names under baselines/ or results
+    /// files); less trustworthy than the gate, and says so.
+    Compare {
+        a: String,
+        b: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// One side-round for the gate (internal): a fresh clone, every path,
+    /// the work measure; results to --out.
+    #[command(hide = true)]
+    Round {
+        #[command(flatten)]
+        size: SizeArgs,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "gate")]
+        label: String,
+        /// Also record every statement's plan.
+        #[arg(long)]
+        plans: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BaselineCommand {
+    /// Runs the scenarios now (or takes --from results) and stores them
+    /// with the environment's fingerprint under baselines/<name>/.
+    Save {
+        name: String,
+        /// A results.json of an earlier `run` instead of a new run.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Overwrite a baseline of that name.
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        size: SizeArgs,
     },
 }
 
@@ -71,7 +238,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(dispatch(cli.command)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("stellaops-load: {e}");
             ExitCode::from(2)
@@ -79,59 +246,169 @@ fn main() -> ExitCode {
     }
 }
 
-async fn dispatch(command: Command) -> Result<(), LoadError> {
+async fn dispatch(command: Command) -> Result<u8, GateError> {
     match command {
-        Command::Run {
-            paths,
-            users,
-            claim_workers,
-            iterations,
-            out,
-        } => {
-            let paths = match paths {
-                Some(list) => CriticalPath::parse_list(&list)?,
-                None => CriticalPath::ALL.to_vec(),
-            };
-            for (field, value) in [
-                ("users", users),
-                ("claim workers", claim_workers),
-                ("iterations", iterations),
-            ] {
-                if !(1..=10_000).contains(&value) {
-                    return Err(LoadError::Invalid {
-                        field,
-                        reason: format!("{value} is outside 1 to 10000"),
-                    });
-                }
-            }
-            let size = RunSize {
-                users,
-                claim_workers,
-                iterations,
-            };
-            run(paths, size, out).await
+        Command::Run { size, out } => {
+            let (paths, size) = size.parse()?;
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from("target/stellaops-load")
+                    .join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string())
+            });
+            let (results, _) = run(paths, size, &out, true).await?;
+            drop(results);
+            Ok(0)
+        }
+        Command::Gate { base, args } => {
+            let options = args.options("gate")?;
+            let report = gate::gate(&base, &options).await?;
+            let files = report.save(&options.out)?;
+            println!("{}", report.markdown());
+            println!("results:  {}", files.json.display());
+            println!("markdown: {}", files.markdown.display());
+            println!("report:   {}", files.html.display());
+            Ok(exit_code(report.overall))
+        }
+        Command::Calibrate { args } => {
+            let options = args.options("calibrate")?;
+            let (calibration, file) = gate::calibrate(&options).await?;
+            println!("{}", calibration.markdown());
+            println!("results: {}", file.display());
+            println!("report:  {}", options.out.join("calibrate.html").display());
+            Ok(if calibration.ok { 0 } else { 1 })
         }
         Command::Report { results } => {
             for file in results {
-                let loaded = RunResults::load(&file)?;
-                let dir = file.parent().unwrap_or(std::path::Path::new("."));
-                let (_, html) = loaded.write_reports(dir)?;
-                println!("{}", loaded.markdown());
-                println!("report: {}", html.display());
+                report(&file)?;
             }
-            Ok(())
+            Ok(0)
+        }
+        Command::Baseline {
+            command:
+                BaselineCommand::Save {
+                    name,
+                    from,
+                    replace,
+                    size,
+                },
+        } => {
+            baseline::check_name(&name)?;
+            let root = gate::repository_root()?;
+            let results = match from {
+                Some(file) => RunResults::load(&file)?,
+                None => {
+                    let (paths, size) = size.parse()?;
+                    let scratch = root.join("target/stellaops-load/baseline").join(&name);
+                    run(paths, size, &scratch, false).await?.0
+                }
+            };
+            let saved = baseline::save(&root, &name, &results, replace)?;
+            println!("baseline {name}: {}", saved.display());
+            Ok(0)
+        }
+        Command::Compare { a, b, out } => {
+            let root = gate::repository_root()?;
+            let (ra, rb) = (baseline::load(&root, &a)?, baseline::load(&root, &b)?);
+            let markdown = baseline::compare_markdown(&a, &ra, &b, &rb);
+            let dir = out.unwrap_or_else(|| gate::default_out("compare"));
+            let html = baseline::write_compare(&dir, &markdown)?;
+            println!("{markdown}");
+            println!("report: {}", html.display());
+            Ok(0)
+        }
+        Command::Round {
+            size,
+            out,
+            label,
+            plans,
+        } => {
+            let (paths, size) = size.parse()?;
+            round(paths, size, &out, &label, plans).await?;
+            Ok(0)
         }
     }
 }
 
+fn exit_code(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Pass => 0,
+        Verdict::Regression => 1,
+        Verdict::Noisy => 3,
+    }
+}
+
+/// Renders a saved run's or gate's results again, beside the file.
+fn report(file: &Path) -> Result<(), GateError> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let text = std::fs::read_to_string(file).map_err(GateError::io("reading", file))?;
+    let is_gate = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("format")?.as_str().map(|f| f == GATE_FORMAT))
+        .unwrap_or(false);
+    if is_gate {
+        let loaded = GateReport::load(file)?;
+        let files = loaded.save(dir)?;
+        println!("{}", loaded.markdown());
+        println!("report: {}", files.html.display());
+    } else {
+        let loaded = RunResults::load(file)?;
+        let (_, html) = loaded.write_reports(dir)?;
+        println!("{}", loaded.markdown());
+        println!("report: {}", html.display());
+    }
+    Ok(())
+}
+
+/// One side-round of the gate: seeds the template if needed, runs every
+/// path on a fresh clone with the work measure, writes the results.
+async fn round(
+    paths: Vec<CriticalPath>,
+    size: RunSize,
+    out: &Path,
+    label: &str,
+    plans: bool,
+) -> Result<(), GateError> {
+    let knob = slowdown::init()?;
+    let server = Server::shared().await.map_err(LoadError::from)?;
+    let volume = Volume::default();
+    let seeded = seeded_template(&server, &volume).await?;
+    let work = if plans {
+        WorkMode::CountsAndPlans
+    } else {
+        WorkMode::Counts
+    };
+    let outcome = run_round(&server, &seeded, label, volume, &paths, &size, work).await?;
+    let results = RunResults {
+        format: FORMAT.to_owned(),
+        revision: gate::revision(),
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        server: server_version(&server).await?,
+        volume,
+        dataset: volume.hash(),
+        size,
+        slowdown: knob.map(|_| std::env::var(slowdown::VAR).unwrap_or_default()),
+        paths: outcome.paths,
+        work_unavailable: outcome.work_unavailable,
+        environment: None,
+    };
+    let text = serde_json::to_string(&results).map_err(|e| GateError::File {
+        what: "serializing",
+        file: out.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    gate::write_file(out, &text)
+}
+
+/// `run`: seeds if needed, runs every path once, measures the canary and
+/// the environment, saves the results (and prints the table when `print`).
 async fn run(
     paths: Vec<CriticalPath>,
     size: RunSize,
-    out: Option<PathBuf>,
-) -> Result<(), LoadError> {
+    dir: &Path,
+    print: bool,
+) -> Result<(RunResults, PathBuf), GateError> {
     let knob = slowdown::init()?;
     let started_at = chrono::Utc::now();
-    let server = Server::shared().await?;
+    let server = Server::shared().await.map_err(LoadError::from)?;
     let volume = Volume::default();
     eprintln!(
         "dataset: {} tenants, {} users, {} tokens, {} schedules, {} runs",
@@ -148,56 +425,56 @@ async fn run(
         clock.elapsed().as_secs_f64()
     );
     let clock = Instant::now();
-    let stats = run_round(&server, &seeded, "run", volume, &paths, &size).await?;
+    let outcome = run_round(
+        &server,
+        &seeded,
+        "run",
+        volume,
+        &paths,
+        &size,
+        WorkMode::Counts,
+    )
+    .await?;
     eprintln!(
         "{} paths in {:.1} s",
         paths.len(),
         clock.elapsed().as_secs_f64()
     );
+    // The canary after the run: a baseline compared later is put on the
+    // other run's scale by it.
+    let canary_tps = match Canary::prepare(&server, 2).await {
+        Ok(canary) => {
+            let tps = canary.measure();
+            canary.drop_now(&server).await?;
+            Some(tps?)
+        }
+        Err(e) => {
+            eprintln!("canary unavailable: {e}");
+            None
+        }
+    };
+    let revision = gate::revision();
+    let environment = Fingerprint::collect(&server, &revision, &volume.hash(), canary_tps).await?;
     let results = RunResults {
         format: FORMAT.to_owned(),
-        revision: revision(),
+        revision,
         started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         server: server_version(&server).await?,
         volume,
         dataset: volume.hash(),
         size,
         slowdown: knob.map(|_| std::env::var(slowdown::VAR).unwrap_or_default()),
-        paths: stats,
+        paths: outcome.paths,
+        work_unavailable: outcome.work_unavailable,
+        environment: Some(environment),
     };
-    let dir = out.unwrap_or_else(|| {
-        PathBuf::from("target/stellaops-load").join(started_at.format("%Y%m%dT%H%M%SZ").to_string())
-    });
-    let saved = results.save(&dir)?;
-    println!();
-    println!("{}", results.table());
-    println!("results:  {}", saved.json.display());
-    println!("markdown: {}", saved.markdown.display());
-    println!("report:   {}", saved.html.display());
-    Ok(())
-}
-
-/// The checkout's revision, or "unknown" outside git.
-fn revision() -> String {
-    std::process::Command::new("git")
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-async fn server_version(server: &Server) -> Result<String, LoadError> {
-    let mut admin = server.connect_admin().await?;
-    let version: String =
-        sqlx::query_scalar("SELECT 'PostgreSQL ' || current_setting('server_version')")
-            .fetch_one(&mut admin)
-            .await
-            .map_err(|source| LoadError::Database {
-                doing: "reading the server version",
-                source,
-            })?;
-    Ok(version)
+    let saved = results.save(dir)?;
+    if print {
+        println!();
+        println!("{}", results.table());
+        println!("results:  {}", saved.json.display());
+        println!("markdown: {}", saved.markdown.display());
+        println!("report:   {}", saved.html.display());
+    }
+    Ok((results, saved.json))
 }

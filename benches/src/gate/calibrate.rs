@@ -55,6 +55,72 @@ pub fn estimate(
     }
 }
 
+/// The rates of whole gates: per resample, every path decided on the same
+/// resampled rounds (paths measured in one round move together).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateRates {
+    /// Any path a regression / every path a pass / otherwise.
+    pub gate: Rates,
+    /// Each path's own rates, in the order of the columns.
+    pub paths: Vec<Rates>,
+}
+
+/// Resamples whole rounds (`by_round[round][path]` ratios) into gates of
+/// `rounds` rounds and decides them as the gate does.
+pub fn estimate_gate(
+    by_round: &[Vec<f64>],
+    rounds: usize,
+    settings: &GateSettings,
+    resamples: usize,
+    seed: u64,
+) -> GateRates {
+    let paths = by_round.first().map_or(0, Vec::len);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut gate = [0usize; 3];
+    let mut per_path = vec![[0usize; 3]; paths];
+    let slot = |v: Verdict| match v {
+        Verdict::Regression => 0,
+        Verdict::Pass => 1,
+        Verdict::Noisy => 2,
+    };
+    for _ in 0..resamples {
+        let picks: Vec<usize> = (0..rounds)
+            .filter(|_| !by_round.is_empty())
+            .map(|_| rng.random_range(0..by_round.len()))
+            .collect();
+        let verdicts: Vec<Verdict> = (0..paths)
+            .map(|p| {
+                let sample: Vec<f64> = picks.iter().map(|&r| by_round[r][p]).collect();
+                decide(&sample, paths, settings).verdict
+            })
+            .collect();
+        for (p, v) in verdicts.iter().enumerate() {
+            per_path[p][slot(*v)] += 1;
+        }
+        let whole = if verdicts.contains(&Verdict::Regression) {
+            Verdict::Regression
+        } else if verdicts.iter().all(|v| *v == Verdict::Pass) {
+            Verdict::Pass
+        } else {
+            Verdict::Noisy
+        };
+        gate[slot(whole)] += 1;
+    }
+    let rates = |counts: [usize; 3]| {
+        let of = |c: usize| c as f64 / resamples.max(1) as f64;
+        Rates {
+            regression: of(counts[0]),
+            pass: of(counts[1]),
+            noisy: of(counts[2]),
+            resamples,
+        }
+    };
+    GateRates {
+        gate: rates(gate),
+        paths: per_path.into_iter().map(rates).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +146,21 @@ mod tests {
             estimate(&measured(1.0, 0.05, 60, 1), 21, 12, &settings, 400, 7),
             aa
         );
+    }
+
+    #[test]
+    fn whole_gates_fail_when_any_path_does() {
+        let settings = GateSettings::default();
+        // Three paths; only the last one is 20% slower.
+        let by_round: Vec<Vec<f64>> = (0..30)
+            .map(|i| {
+                let noise = 1.0 + ((i * 13) % 9) as f64 / 300.0;
+                vec![noise, noise, 1.2 * noise]
+            })
+            .collect();
+        let rates = estimate_gate(&by_round, 15, &settings, 300, 3);
+        assert_eq!(rates.gate.regression, 1.0, "{rates:?}");
+        assert_eq!(rates.paths[0].regression, 0.0);
+        assert_eq!(rates.paths[2].regression, 1.0);
     }
 }

@@ -38,6 +38,16 @@ pub struct GateSettings {
     /// An interval wider than this (upper over lower bound, 1.25) cannot
     /// tell a pass from a regression: the verdict is noisy.
     pub max_spread: f64,
+    /// Measured rounds (15); each runs every side once, after one warm-up per side.
+    pub rounds: usize,
+    /// A round whose canary rate differs between the sides by more than
+    /// this (0.10) is disturbed and left out of the decision.
+    pub canary_tolerance: f64,
+    /// More disturbed rounds than this share (0.25) make every verdict noisy.
+    pub max_disturbed: f64,
+    /// Work (buffers or rows per operation) that grows above this (1.10) is
+    /// flagged beside the time verdict.
+    pub work_threshold: f64,
 }
 
 impl Default for GateSettings {
@@ -46,6 +56,10 @@ impl Default for GateSettings {
             threshold: 1.10,
             confidence: 0.95,
             max_spread: 1.25,
+            rounds: 15,
+            canary_tolerance: 0.10,
+            max_disturbed: 0.25,
+            work_threshold: 1.10,
         }
     }
 }

@@ -1,9 +1,31 @@
-//! The regression gate: how it decides per path from interleaved rounds.
-//! (The orchestration — base worktree, rounds, canary, reports — builds on
-//! this.)
+//! The regression gate: base and candidate builds in randomized
+//! interleaved rounds, decided per path from the per-round ratios, with
+//! the work measure, the plans and a noise canary beside; its self-test;
+//! saved baselines for reviews.
 
+pub mod baseline;
 mod calibrate;
+mod canary;
 mod decision;
+mod error;
+mod fingerprint;
+pub(crate) mod html;
+mod interleave;
+mod progress;
+mod report;
+mod run;
+mod selftest;
+mod verdicts;
+mod worktree;
 
-pub use calibrate::{Rates, estimate};
+pub use calibrate::{GateRates, Rates, estimate, estimate_gate};
+pub use canary::Canary;
 pub use decision::{Decision, GateSettings, Verdict, decide, median_interval};
+pub use error::GateError;
+pub use fingerprint::Fingerprint;
+pub use interleave::{Round, Side, SideRound};
+pub use report::{GATE_FORMAT, GateFiles, GateReport, SideInfo, write_atomically as write_file};
+pub use run::{GateOptions, Measured, default_out, gate, measure};
+pub use selftest::{CALIBRATION_FORMAT, Calibration, CheckOutcome, calibrate, revision};
+pub use verdicts::{CanaryRound, CanarySummary, PathVerdict, PlanDiff, WorkChange};
+pub use worktree::{repository_root, resolve};

@@ -261,7 +261,8 @@ pub async fn sweep_seeded(conn: &mut PgConnection, keep: usize) -> Result<(), Lo
         let rest = &name[SEEDED_PREFIX.len()..];
         let owned = rest
             .strip_prefix("round_")
-            .or_else(|| rest.strip_prefix("build_"));
+            .or_else(|| rest.strip_prefix("build_"))
+            .or_else(|| rest.strip_prefix("canary_"));
         let drop = match owned {
             // A clone or a build: dropped once its process is gone (only
             // this host can tell; another host's are left to it).

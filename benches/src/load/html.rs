@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::results::RunResults;
 
 /// Escapes text for HTML content and attributes.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

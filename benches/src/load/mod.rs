@@ -3,13 +3,14 @@
 
 mod dataset;
 mod error;
-mod html;
+pub(crate) mod html;
 mod paths;
 mod recorder;
 mod results;
 mod runner;
 mod scenarios;
 pub mod slowdown;
+mod work;
 
 pub use dataset::{
     DUE_EVERY, ROLES, RoundDatabase, SEEDED_PREFIX, Volume, seeded_template, sweep_seeded,
@@ -18,5 +19,6 @@ pub use error::LoadError;
 pub use paths::CriticalPath;
 pub use recorder::{PathStats, Recorder};
 pub use results::{FORMAT, RunResults, Saved};
-pub use runner::{RunSize, run_round};
+pub use runner::{RoundOutcome, RunSize, WorkMode, run_round, server_version};
 pub use scenarios::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};
+pub use work::{PathWork, WorkProbe, normalize_query};

@@ -77,6 +77,9 @@ pub struct PathStats {
     /// one's end.
     pub throughput: f64,
     pub busy_secs: f64,
+    /// What the server did for the path, when it was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work: Option<super::work::PathWork>,
 }
 
 impl PathStats {
@@ -104,6 +107,7 @@ impl PathStats {
             max_micros: samples.last().copied().unwrap_or(f64::NAN),
             throughput: operations as f64 / busy.as_secs_f64().max(1e-9),
             busy_secs: busy.as_secs_f64(),
+            work: None,
         }
     }
 }

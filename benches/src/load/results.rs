@@ -35,6 +35,12 @@ pub struct RunResults {
     /// The slowdown knob, when it was set.
     pub slowdown: Option<String>,
     pub paths: Vec<PathStats>,
+    /// Why the paths have no work measure, when they were to have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_unavailable: Option<String>,
+    /// Where it ran, for saved baselines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<crate::gate::Fingerprint>,
 }
 
 impl RunResults {
@@ -182,7 +188,10 @@ mod tests {
                 max_micros: 1200.0,
                 throughput: 3000.0,
                 busy_secs: 0.001,
+                work: None,
             }],
+            work_unavailable: None,
+            environment: None,
         }
     }
 

@@ -14,6 +14,7 @@ use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, Server};
 use super::dataset::{RoundDatabase, Volume};
 use super::recorder::PathStats;
 use super::scenarios::{Context, UserState};
+use super::work::WorkProbe;
 use super::{CriticalPath, LoadError, Recorder};
 
 /// The size of a run: fixed, so two runs do the same work.
@@ -47,6 +48,26 @@ impl RunSize {
     }
 }
 
+/// What the server's statistics are asked for in a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkMode {
+    /// Timings only.
+    #[default]
+    Off,
+    /// Buffers, rows and calls per operation from `pg_stat_statements`.
+    Counts,
+    /// The counts and every statement's plan.
+    CountsAndPlans,
+}
+
+/// One round's figures: per path, and why the work measure is missing
+/// when it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundOutcome {
+    pub paths: Vec<PathStats>,
+    pub work_unavailable: Option<String>,
+}
+
 /// Runs `paths` once on a fresh clone of `seeded`; the clone is dropped
 /// after, whatever happened.
 pub async fn run_round(
@@ -56,13 +77,14 @@ pub async fn run_round(
     volume: Volume,
     paths: &[CriticalPath],
     size: &RunSize,
-) -> Result<Vec<PathStats>, LoadError> {
+    work: WorkMode,
+) -> Result<RoundOutcome, LoadError> {
     let round = RoundDatabase::create(server, seeded, label).await?;
-    let result = run_on(server, &round.name, volume, paths, size).await;
+    let result = run_on(server, &round.name, volume, paths, size, work).await;
     let dropped = round.drop_now(server).await;
-    let stats = result?;
+    let outcome = result?;
     dropped?;
-    Ok(stats)
+    Ok(outcome)
 }
 
 async fn run_on(
@@ -71,7 +93,8 @@ async fn run_on(
     volume: Volume,
     paths: &[CriticalPath],
     size: &RunSize,
-) -> Result<Vec<PathStats>, LoadError> {
+    work: WorkMode,
+) -> Result<RoundOutcome, LoadError> {
     let connections = (size.users.max(size.claim_workers) + 1) as u32;
     let pool = |role: &str| {
         let options = server.role_options(database, role);
@@ -105,8 +128,18 @@ async fn run_on(
         )
         .await?,
     );
+    let (mut probe, work_unavailable) = match work {
+        WorkMode::Off => (None, None),
+        _ => match WorkProbe::open(server.admin_options(database)?).await {
+            Ok(probe) => (Some(probe), None),
+            Err(reason) => (None, Some(reason)),
+        },
+    };
     let mut stats = Vec::new();
     for path in paths {
+        if let Some(probe) = probe.as_mut() {
+            probe.reset().await?;
+        }
         attack(
             context.clone(),
             *path,
@@ -120,17 +153,28 @@ async fn run_on(
                 "{path}: {count} operations failed, the first with: {first}"
             )));
         }
-        stats.push(PathStats::from_samples(
+        let mut path_stats = PathStats::from_samples(
             *path,
             samples.remove(path).unwrap_or_default(),
             0,
             busy.get(path).copied().unwrap_or_default(),
-        ));
+        );
+        if let Some(probe) = probe.as_mut() {
+            let plans = work == WorkMode::CountsAndPlans;
+            path_stats.work = Some(probe.collect(path_stats.operations, plans).await?);
+        }
+        stats.push(path_stats);
+    }
+    if let Some(probe) = probe {
+        probe.close().await;
     }
     app.close().await;
     system.close().await;
     admin.close().await;
-    Ok(stats)
+    Ok(RoundOutcome {
+        paths: stats,
+        work_unavailable,
+    })
 }
 
 /// One goose attack: `users` users each doing `iterations` operations of
@@ -194,4 +238,18 @@ async fn attack(
         .await
         .map_err(goose)?;
     Ok(())
+}
+
+/// The server's version, as reports name it.
+pub async fn server_version(server: &Server) -> Result<String, LoadError> {
+    let mut admin = server.connect_admin().await?;
+    let version: String =
+        sqlx::query_scalar("SELECT 'PostgreSQL ' || current_setting('server_version')")
+            .fetch_one(&mut admin)
+            .await
+            .map_err(|source| LoadError::Database {
+                doing: "reading the server version",
+                source,
+            })?;
+    Ok(version)
 }

@@ -103,6 +103,9 @@ pub async fn start(image: &str, workspace: &str) -> Result<ServerState, HarnessE
                 "max_connections=300",
                 "-c",
                 "authentication_timeout=10s",
+                // The load gate's noise-free work measure.
+                "-c",
+                "shared_preload_libraries=pg_stat_statements",
             ])
             .with_label(HARNESS_LABEL, "1")
             .with_label(WORKSPACE_LABEL, workspace)

@@ -34,6 +34,8 @@ const SERVER_OPTIONS: &[&str] = &[
     "-c checkpoint_timeout=30min",
     // A client that stalls mid-login must not hold up DROP DATABASE for the default minute.
     "-c authentication_timeout=10s",
+    // The load gate's noise-free work measure (buffers and rows per call).
+    "-c shared_preload_libraries=pg_stat_statements",
 ];
 
 /// Where the binaries are: `STELLAOPS_PG_BIN`, then `pg_config --bindir`,
