@@ -78,7 +78,9 @@ async fn every_path_runs_its_fixed_size_without_errors() {
         }
     }
     if outcome.work_unavailable.is_none() {
-        let reads = stats.iter().flat_map(|s| s.work.as_ref().unwrap().plans.values());
+        let reads = stats
+            .iter()
+            .flat_map(|s| s.work.as_ref().unwrap().plans.values());
         assert!(reads.clone().any(|plan| plan.contains("Index Scan")));
     }
     // The seeded template stays (a cache); the round's clone is gone.

@@ -97,12 +97,17 @@ struct GateArgs {
     /// A path fails above this median ratio (candidate over base).
     #[arg(long, default_value_t = GateSettings::default().threshold)]
     threshold: f64,
-    /// Seconds of pgbench select-only before each side (0: no canary).
-    #[arg(long, default_value_t = 2)]
-    canary_seconds: u32,
-    /// A side-round taking longer is stopped and the run ends with an error.
-    #[arg(long, default_value_t = 600)]
-    side_limit_secs: u64,
+    /// Blocks per path and side in a round: the sides take turns block by block.
+    #[arg(long, default_value_t = 10)]
+    blocks: usize,
+    /// pgbench select-only transactions of the canary before each side's
+    /// first block of a path (0: no canary).
+    #[arg(long, default_value_t = 300)]
+    canary_transactions: u32,
+    /// A side's step (opening a round, a block, a path's end) taking
+    /// longer ends the run with an error.
+    #[arg(long, default_value_t = 120)]
+    step_limit_secs: u64,
     /// Seed of the sides' order in each round (default: from the clock).
     #[arg(long)]
     seed: Option<u64>,
@@ -126,6 +131,15 @@ impl GateArgs {
                 reason: format!("{} is not between 1 and 3", self.threshold),
             });
         }
+        if !(1..=100).contains(&self.blocks) || self.blocks > self.size.iterations {
+            return Err(GateError::Invalid {
+                field: "blocks",
+                reason: format!(
+                    "{} is outside 1 to 100 or above the iterations ({})",
+                    self.blocks, self.size.iterations
+                ),
+            });
+        }
         let settings = GateSettings {
             rounds: self.rounds,
             threshold: self.threshold,
@@ -135,8 +149,9 @@ impl GateArgs {
             paths,
             size,
             settings,
-            side_limit: Duration::from_secs(self.side_limit_secs.max(10)),
-            canary_seconds: self.canary_seconds.min(60),
+            blocks: self.blocks,
+            step_limit: Duration::from_secs(self.step_limit_secs.max(5)),
+            canary_transactions: self.canary_transactions.min(100_000),
             out: self.out.clone().unwrap_or_else(|| gate::default_out(kind)),
             seed: self.seed.unwrap_or_else(|| {
                 std::time::SystemTime::now()
@@ -191,14 +206,12 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// One side-round for the gate (internal): a fresh clone, every path,
-    /// the work measure; results to --out.
+    /// One side of a gate round (internal): a fresh clone, then paths in
+    /// blocks as the gate asks on stdin.
     #[command(hide = true)]
-    Round {
+    Serve {
         #[command(flatten)]
         size: SizeArgs,
-        #[arg(long)]
-        out: PathBuf,
         #[arg(long, default_value = "gate")]
         label: String,
         /// Also record every statement's plan.
@@ -315,14 +328,9 @@ async fn dispatch(command: Command) -> Result<u8, GateError> {
             println!("report: {}", html.display());
             Ok(0)
         }
-        Command::Round {
-            size,
-            out,
-            label,
-            plans,
-        } => {
-            let (paths, size) = size.parse()?;
-            round(paths, size, &out, &label, plans).await?;
+        Command::Serve { size, label, plans } => {
+            let (_, size) = size.parse()?;
+            serve(size, &label, plans).await?;
             Ok(0)
         }
     }
@@ -358,16 +366,10 @@ fn report(file: &Path) -> Result<(), GateError> {
     Ok(())
 }
 
-/// One side-round of the gate: seeds the template if needed, runs every
-/// path on a fresh clone with the work measure, writes the results.
-async fn round(
-    paths: Vec<CriticalPath>,
-    size: RunSize,
-    out: &Path,
-    label: &str,
-    plans: bool,
-) -> Result<(), GateError> {
-    let knob = slowdown::init()?;
+/// One side of a gate round: seeds the template if needed, then serves
+/// the gate's requests on a fresh clone.
+async fn serve(size: RunSize, label: &str, plans: bool) -> Result<(), GateError> {
+    slowdown::init()?;
     let server = Server::shared().await.map_err(LoadError::from)?;
     let volume = Volume::default();
     let seeded = seeded_template(&server, &volume).await?;
@@ -376,26 +378,8 @@ async fn round(
     } else {
         WorkMode::Counts
     };
-    let outcome = run_round(&server, &seeded, label, volume, &paths, &size, work).await?;
-    let results = RunResults {
-        format: FORMAT.to_owned(),
-        revision: gate::revision(),
-        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        server: server_version(&server).await?,
-        volume,
-        dataset: volume.hash(),
-        size,
-        slowdown: knob.map(|_| std::env::var(slowdown::VAR).unwrap_or_default()),
-        paths: outcome.paths,
-        work_unavailable: outcome.work_unavailable,
-        environment: None,
-    };
-    let text = serde_json::to_string(&results).map_err(|e| GateError::File {
-        what: "serializing",
-        file: out.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    gate::write_file(out, &text)
+    stellaops_benches::load::serve::serve(&server, &seeded, label, volume, &size, work).await?;
+    Ok(())
 }
 
 /// `run`: seeds if needed, runs every path once, measures the canary and

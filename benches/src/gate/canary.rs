@@ -55,6 +55,20 @@ impl Canary {
         Ok(canary)
     }
 
+    /// Transactions per second of a select-only run of `transactions`
+    /// transactions with one client: a few tens of milliseconds, taken
+    /// right before a side's turn.
+    pub fn measure_short(&self, transactions: u32) -> Result<f64, GateError> {
+        let count = transactions.max(1).to_string();
+        let output = self.pgbench(
+            &["-n", "-S", "-c", "1", "-j", "1", "-t", &count],
+            Duration::from_secs(60),
+        )?;
+        parse_tps(&output).ok_or_else(|| {
+            GateError::Canary(format!("no tps in pgbench's output: {}", output.trim()))
+        })
+    }
+
     /// Transactions per second of a select-only run of `seconds` with one client.
     pub fn measure(&self) -> Result<f64, GateError> {
         let seconds = self.seconds.to_string();

@@ -17,7 +17,7 @@ pub enum GateError {
         log: String,
     },
     #[error(
-        "the base {reference} ({rev}) has no `stellaops-load round`: it predates the gate; compare against a newer base"
+        "the base {reference} ({rev}) has no `stellaops-load serve`: it predates the gate; compare against a newer base"
     )]
     BaseTooOld { reference: String, rev: String },
     #[error("round {round}, {side} side: {reason}")]

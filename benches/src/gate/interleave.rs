@@ -1,19 +1,26 @@
-//! Randomized interleaved rounds: in every round each side runs once, in
-//! an order drawn anew, each as its own process of its own build on a
-//! fresh clone of its own seeded template, with the canary measured right
-//! before it. Both sides see the same machine within a round, so the
-//! per-round ratio cancels what drifts slowly (other load, thermal state).
+//! Randomized interleaved rounds. In every round each side is a process of
+//! its own build on a fresh clone of its own seeded template; the paths
+//! come in a random order, and each path runs in blocks that alternate
+//! between the sides in an order drawn anew per block. The machine here
+//! changes speed from one second to the next, so sides taking turns every
+//! few milliseconds see the same machine; the per-round ratio is what the
+//! gate decides on. The canary runs right before each side's first block
+//! of each path.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin};
+use tokio::sync::mpsc;
 
 use super::GateError;
 use super::canary::Canary;
 use super::progress::Progress;
-use crate::load::{CriticalPath, PathStats, RunResults, RunSize};
+use crate::load::serve::{Reply, Request, parse_reply};
+use crate::load::{CriticalPath, PathStats, RunSize};
 
 /// One side of a comparison: a binary and the slowdown knob it runs with
 /// (the knob of the caller's environment never leaks into a side).
@@ -28,9 +35,9 @@ pub struct Side {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SideRound {
     pub side: String,
-    /// Its place in the round's order (0 first).
-    pub position: usize,
+    /// Median canary rate over the side's turns in the round.
     pub canary_tps: Option<f64>,
+    /// Time in this side's blocks.
     pub seconds: f64,
     pub paths: Vec<PathStats>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,10 +50,12 @@ impl SideRound {
     }
 }
 
-/// One round: every side once.
+/// One round: every side, every path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Round {
     pub index: usize,
+    /// The order the paths ran in.
+    pub order: Vec<String>,
     pub sides: Vec<SideRound>,
 }
 
@@ -62,138 +71,276 @@ pub struct Plan<'a> {
     pub rounds: usize,
     pub paths: &'a [CriticalPath],
     pub size: &'a RunSize,
-    /// A side-round that takes longer is killed and the run ends with an error.
-    pub side_limit: Duration,
+    /// Blocks per path and side in a round.
+    pub blocks: usize,
+    /// Any one step of a side (opening its round, a block, a path's end)
+    /// taking longer ends the run with an error.
+    pub step_limit: Duration,
     pub seed: u64,
     pub canary: Option<&'a Canary>,
-    /// Where each side-round's results and log go.
+    /// pgbench transactions per canary turn.
+    pub canary_transactions: u32,
+    /// Where each side's log goes.
     pub dir: &'a Path,
 }
 
-/// Runs one unmeasured warm-up per side (it seeds the side's template if
+/// Runs one unmeasured warm-up round (it seeds each side's template if
 /// needed, warms the caches and records the plans), then `plan.rounds`
-/// measured rounds. Returns the warm-ups and the rounds.
+/// measured rounds. Returns the warm-up's sides and the rounds.
 pub async fn run(
     plan: &Plan<'_>,
     sides: &[Side],
     progress: &mut Progress,
 ) -> Result<(Vec<SideRound>, Vec<Round>), GateError> {
-    let mut warmups = Vec::new();
-    for (position, side) in sides.iter().enumerate() {
-        progress.message(&format!(
-            "warm-up of {} (seeds its dataset the first time)",
-            side.name
-        ));
-        let measured = run_side(plan, side, 0, position, true).await?;
-        progress.side_done(&side.name, 0, measured.seconds);
-        warmups.push(measured);
-    }
-    let mut rounds = Vec::new();
     let mut seed = plan.seed | 1;
+    progress.message("warm-up round (seeds each side's dataset the first time)");
+    let warmup = run_round(plan, sides, 0, &mut seed).await?;
+    progress.round_done(0, warmup.1);
+    let mut rounds = Vec::new();
     for index in 1..=plan.rounds {
-        let mut order: Vec<usize> = (0..sides.len()).collect();
-        crate::rounds::shuffle(&mut order, &mut seed);
-        let mut measured = Vec::new();
-        for (position, &which) in order.iter().enumerate() {
-            let side = &sides[which];
-            let result = run_side(plan, side, index, position, false).await?;
-            progress.side_done(&side.name, index, result.seconds);
-            measured.push(result);
-        }
-        measured.sort_by_key(|s| sides.iter().position(|side| side.name == s.side));
-        rounds.push(Round {
-            index,
-            sides: measured,
-        });
+        let (round, seconds) = run_round(plan, sides, index, &mut seed).await?;
+        progress.round_done(index, seconds);
+        rounds.push(round);
     }
-    Ok((warmups, rounds))
+    Ok((warmup.0.sides, rounds))
 }
 
-/// One side-round: the canary, then the side's `round` as a process,
-/// bounded by `plan.side_limit`.
-async fn run_side(
-    plan: &Plan<'_>,
-    side: &Side,
+/// A running side process and its channel of replies.
+struct SideProcess {
+    name: String,
+    child: Child,
+    stdin: ChildStdin,
+    replies: mpsc::UnboundedReceiver<Result<Reply, String>>,
+    log: PathBuf,
     round: usize,
-    position: usize,
-    warmup: bool,
-) -> Result<SideRound, GateError> {
-    let failed = |reason: String| GateError::Side {
-        round,
-        side: side.name.clone(),
-        reason,
-    };
-    let canary_tps = match plan.canary {
-        Some(canary) => Some(canary.measure()?),
-        None => None,
-    };
-    let stem = format!(
-        "round-{round:02}-{}",
-        side.name.replace(['/', ' ', '%'], "_")
-    );
-    let out = plan.dir.join(format!("{stem}.json"));
-    let log_path = plan.dir.join(format!("{stem}.log"));
-    let log = std::fs::File::create(&log_path).map_err(GateError::io("creating", &log_path))?;
-    let names: Vec<&str> = plan.paths.iter().map(|p| p.name()).collect();
-    let mut command = tokio::process::Command::new(&side.binary);
-    command
-        .arg("round")
-        .arg("--out")
-        .arg(&out)
-        .args(["--label", &format!("r{round}{}", position)])
-        .args(["--paths", &names.join(",")])
-        .args(["--users", &plan.size.users.to_string()])
-        .args(["--claim-workers", &plan.size.claim_workers.to_string()])
-        .args(["--iterations", &plan.size.iterations.to_string()])
-        .env_remove(crate::load::slowdown::VAR)
-        .stdin(Stdio::null())
-        .stdout(
-            log.try_clone()
-                .map_err(GateError::io("opening", &log_path))?,
-        )
-        .stderr(log)
-        .kill_on_drop(true);
-    if let Some(knob) = &side.slowdown {
-        command.env(crate::load::slowdown::VAR, knob);
-    }
-    if warmup {
-        command.arg("--plans");
-    }
-    let started = Instant::now();
-    let mut child = command
-        .spawn()
-        .map_err(|e| failed(format!("starting {}: {e}", side.binary.display())))?;
-    let status = match tokio::time::timeout(plan.side_limit, child.wait()).await {
-        Ok(status) => status.map_err(|e| failed(format!("waiting for it: {e}")))?,
-        Err(_) => {
-            let _ = child.kill().await;
-            return Err(failed(format!(
-                "did not finish within {} s (the server stopped answering?); its log: {}\n{}",
-                plan.side_limit.as_secs(),
-                log_path.display(),
-                log_tail(&log_path)
-            )));
-        }
-    };
-    let seconds = started.elapsed().as_secs_f64();
-    if !status.success() {
-        return Err(failed(format!(
-            "exited with {status}; its log ({}) ends:\n{}",
-            log_path.display(),
-            log_tail(&log_path)
-        )));
-    }
-    let results = RunResults::load(&out).map_err(|e| failed(e.to_string()))?;
-    Ok(SideRound {
-        side: side.name.clone(),
-        position,
-        canary_tps,
-        seconds,
-        paths: results.paths,
-        work_unavailable: results.work_unavailable,
-    })
 }
 
-fn log_tail(path: &Path) -> String {
-    super::worktree::tail(&std::fs::read_to_string(path).unwrap_or_default(), 15)
+impl SideProcess {
+    async fn spawn(plan: &Plan<'_>, side: &Side, round: usize) -> Result<SideProcess, GateError> {
+        let log_path = plan.dir.join(format!(
+            "round-{round:02}-{}.log",
+            side.name.replace(['/', ' ', '%'], "_")
+        ));
+        let log = std::fs::File::create(&log_path).map_err(GateError::io("creating", &log_path))?;
+        let names: Vec<&str> = plan.paths.iter().map(|p| p.name()).collect();
+        let mut command = tokio::process::Command::new(&side.binary);
+        command
+            .arg("serve")
+            .args(["--label", &format!("r{round}")])
+            .args(["--paths", &names.join(",")])
+            .args(["--users", &plan.size.users.to_string()])
+            .args(["--claim-workers", &plan.size.claim_workers.to_string()])
+            .args(["--iterations", &plan.size.iterations.to_string()])
+            .env_remove(crate::load::slowdown::VAR)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(
+                log.try_clone()
+                    .map_err(GateError::io("opening", &log_path))?,
+            )
+            .kill_on_drop(true);
+        if let Some(knob) = &side.slowdown {
+            command.env(crate::load::slowdown::VAR, knob);
+        }
+        if round == 0 {
+            command.arg("--plans");
+        }
+        let failed = |reason: String| GateError::Side {
+            round,
+            side: side.name.clone(),
+            reason,
+        };
+        let mut child = command
+            .spawn()
+            .map_err(|e| failed(format!("starting {}: {e}", side.binary.display())))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(failed("no pipes to the side's process".into()));
+        };
+        let (send, replies) = mpsc::unbounded_channel();
+        // Protocol lines become replies; everything else goes to the log.
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stdout).lines();
+            let mut log = log;
+            while let Ok(Some(line)) = lines.next_line().await {
+                match parse_reply(&line) {
+                    Some(reply) => {
+                        if send.send(reply).is_err() {
+                            break;
+                        }
+                    }
+                    None => {
+                        use std::io::Write as _;
+                        let _ = writeln!(log, "{line}");
+                    }
+                }
+            }
+        });
+        Ok(SideProcess {
+            name: side.name.clone(),
+            child,
+            stdin,
+            replies,
+            log: log_path,
+            round,
+        })
+    }
+
+    fn failed(&self, reason: String) -> GateError {
+        GateError::Side {
+            round: self.round,
+            side: self.name.clone(),
+            reason: format!(
+                "{reason}; its log ({}) ends:\n{}",
+                self.log.display(),
+                super::worktree::tail(&std::fs::read_to_string(&self.log).unwrap_or_default(), 15)
+            ),
+        }
+    }
+
+    async fn send(&mut self, request: &Request) -> Result<(), GateError> {
+        let mut line = serde_json::to_string(request)
+            .map_err(|e| self.failed(format!("serializing a request: {e}")))?;
+        line.push('\n');
+        if let Err(e) = self.stdin.write_all(line.as_bytes()).await {
+            return Err(self.failed(format!("it stopped listening: {e}")));
+        }
+        self.stdin
+            .flush()
+            .await
+            .map_err(|e| self.failed(format!("it stopped listening: {e}")))
+    }
+
+    /// The next reply, within `limit`.
+    async fn reply(&mut self, limit: Duration) -> Result<Reply, GateError> {
+        match tokio::time::timeout(limit, self.replies.recv()).await {
+            Err(_) => {
+                let _ = self.child.start_kill();
+                Err(self.failed(format!(
+                    "no answer within {} s (the server stopped answering?)",
+                    limit.as_secs()
+                )))
+            }
+            Ok(None) => {
+                let status = self.child.wait().await.ok();
+                Err(self.failed(format!(
+                    "it ended ({})",
+                    status.map_or("unknown status".into(), |s| s.to_string())
+                )))
+            }
+            Ok(Some(Err(e))) => Err(self.failed(format!("unreadable reply {e}"))),
+            Ok(Some(Ok(Reply::Error { message }))) => Err(self.failed(message)),
+            Ok(Some(Ok(reply))) => Ok(reply),
+        }
+    }
+
+    async fn ask(&mut self, request: &Request, limit: Duration) -> Result<Reply, GateError> {
+        self.send(request).await?;
+        self.reply(limit).await
+    }
+}
+
+/// One round: both sides opened, every path in a random order in
+/// alternating blocks, both closed. Returns the round and its wall time.
+async fn run_round(
+    plan: &Plan<'_>,
+    sides: &[Side],
+    index: usize,
+    seed: &mut u64,
+) -> Result<(Round, f64), GateError> {
+    let started = Instant::now();
+    let mut processes = Vec::new();
+    for side in sides {
+        processes.push(SideProcess::spawn(plan, side, index).await?);
+    }
+    let mut work_unavailable = vec![None; sides.len()];
+    for (i, process) in processes.iter_mut().enumerate() {
+        match process.reply(plan.step_limit).await? {
+            Reply::Ready {
+                work_unavailable: why,
+                ..
+            } => work_unavailable[i] = why,
+            other => return Err(process.failed(format!("expected ready, got {other:?}"))),
+        }
+    }
+    let mut order: Vec<CriticalPath> = plan.paths.to_vec();
+    crate::rounds::shuffle(&mut order, seed);
+    let mut stats: Vec<Vec<PathStats>> = vec![Vec::new(); sides.len()];
+    let mut canaries: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
+    let mut busy = vec![0.0f64; sides.len()];
+    for path in &order {
+        let start = Request::Start {
+            path: path.name().to_owned(),
+            blocks: plan.blocks,
+        };
+        for process in processes.iter_mut() {
+            expect(
+                process.ask(&start, plan.step_limit).await?,
+                process,
+                "started",
+            )?;
+        }
+        // Block 0 warms connections and statements and is not counted.
+        for block in 0..=plan.blocks {
+            let mut turn: Vec<usize> = (0..sides.len()).collect();
+            crate::rounds::shuffle(&mut turn, seed);
+            for &which in &turn {
+                if block == 1
+                    && let Some(canary) = plan.canary
+                {
+                    canaries[which].push(canary.measure_short(plan.canary_transactions)?);
+                }
+                let process = &mut processes[which];
+                match process.ask(&Request::Block, plan.step_limit).await? {
+                    Reply::Block { micros } if block > 0 => busy[which] += micros / 1e6,
+                    Reply::Block { .. } => {}
+                    other => return Err(process.failed(format!("expected a block, got {other:?}"))),
+                }
+            }
+        }
+        for (i, process) in processes.iter_mut().enumerate() {
+            match process.ask(&Request::Finish, plan.step_limit).await? {
+                Reply::Finished { stats: path_stats } => stats[i].push(path_stats),
+                other => return Err(process.failed(format!("expected finished, got {other:?}"))),
+            }
+        }
+    }
+    for process in processes.iter_mut() {
+        expect(
+            process.ask(&Request::Close, plan.step_limit).await?,
+            process,
+            "closed",
+        )?;
+        let _ = tokio::time::timeout(plan.step_limit, process.child.wait()).await;
+    }
+    let sides = sides
+        .iter()
+        .enumerate()
+        .map(|(i, side)| SideRound {
+            side: side.name.clone(),
+            canary_tps: (!canaries[i].is_empty()).then(|| super::verdicts::median(&canaries[i])),
+            seconds: busy[i],
+            paths: std::mem::take(&mut stats[i]),
+            work_unavailable: work_unavailable[i].take(),
+        })
+        .collect();
+    Ok((
+        Round {
+            index,
+            order: order.iter().map(|p| p.name().to_owned()).collect(),
+            sides,
+        },
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+fn expect(reply: Reply, process: &SideProcess, what: &str) -> Result<(), GateError> {
+    let ok = matches!(
+        (&reply, what),
+        (Reply::Started, "started") | (Reply::Closed, "closed")
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err(process.failed(format!("expected {what}, got {reply:?}")))
+    }
 }

@@ -1,4 +1,4 @@
-//! Progress of the side-rounds: a bar with rounds and time left in a
+//! Progress of the rounds: a bar with rounds and time left in a
 //! terminal (indicatif), a plain line per side-round elsewhere (CI logs).
 
 use std::io::IsTerminal;
@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Counts side-rounds done out of a known total.
+/// Counts rounds done out of a known total.
 #[derive(Debug)]
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -17,13 +17,13 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// `rounds` measured rounds of `sides` sides, plus one warm-up each.
-    pub fn new(rounds: usize, sides: usize) -> Progress {
-        let total = (rounds + 1) * sides;
+    /// `rounds` measured rounds plus the warm-up.
+    pub fn new(rounds: usize) -> Progress {
+        let total = rounds + 1;
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) = ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} side-rounds · {elapsed} elapsed · ~{eta} left · {msg}",
+                "{bar:30} {pos}/{len} rounds · {elapsed} elapsed · ~{eta} left · {msg}",
             ) {
                 bar.set_style(style);
             }
@@ -45,15 +45,15 @@ impl Progress {
         }
     }
 
-    /// A side-round finished (round 0 is the warm-up).
-    pub fn side_done(&mut self, side: &str, round: usize, seconds: f64) {
+    /// A round finished (round 0 is the warm-up).
+    pub fn round_done(&mut self, round: usize, seconds: f64) {
         self.done += 1;
         let left = self.started.elapsed().as_secs_f64() / self.done as f64
             * (self.total - self.done) as f64;
         let what = if round == 0 {
-            format!("warm-up {side}")
+            "warm-up".to_owned()
         } else {
-            format!("round {round}/{} {side}", self.rounds)
+            format!("round {round}/{}", self.rounds)
         };
         match &self.bar {
             Some(bar) => {
@@ -74,7 +74,7 @@ impl Progress {
             bar.finish_and_clear();
         }
         eprintln!(
-            "{} side-rounds in {:.1} min",
+            "{} rounds in {:.1} min",
             self.done,
             self.started.elapsed().as_secs_f64() / 60.0
         );

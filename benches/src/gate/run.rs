@@ -21,10 +21,13 @@ pub struct GateOptions {
     pub paths: Vec<CriticalPath>,
     pub size: RunSize,
     pub settings: GateSettings,
-    /// A side-round longer than this is killed and the run ends with an error.
-    pub side_limit: Duration,
-    /// Seconds of pgbench before each side (0: no canary).
-    pub canary_seconds: u32,
+    /// Blocks per path and side in a round (sides alternate block by block).
+    pub blocks: usize,
+    /// A side's step (opening a round, a block, a path's end) longer than
+    /// this ends the run with an error.
+    pub step_limit: Duration,
+    /// pgbench transactions before each side's first block of a path (0: no canary).
+    pub canary_transactions: u32,
     /// Where the reports and the raw rounds go.
     pub out: PathBuf,
     /// The order of the sides in each round is drawn from this.
@@ -107,27 +110,32 @@ pub async fn measure(options: &GateOptions, sides: &[Side]) -> Result<Measured, 
         .await
         .map_err(crate::load::LoadError::from)?;
     let server_version = crate::load::server_version(&server).await?;
-    let (canary, canary_unavailable) = if options.canary_seconds == 0 {
-        (None, Some("turned off (--canary-seconds 0)".to_owned()))
+    let (canary, canary_unavailable) = if options.canary_transactions == 0 {
+        (
+            None,
+            Some("turned off (--canary-transactions 0)".to_owned()),
+        )
     } else {
-        match Canary::prepare(&server, options.canary_seconds).await {
+        match Canary::prepare(&server, 1).await {
             Ok(canary) => (Some(canary), None),
             Err(e) => (None, Some(e.to_string())),
         }
     };
-    let dir = options.out.join("rounds");
+    let dir = options.out.join("logs");
     let result = match std::fs::create_dir_all(&dir) {
         Ok(()) => {
             let plan = Plan {
                 rounds: options.settings.rounds,
                 paths: &options.paths,
                 size: &options.size,
-                side_limit: options.side_limit,
+                blocks: options.blocks,
+                step_limit: options.step_limit,
                 seed: options.seed,
                 canary: canary.as_ref(),
+                canary_transactions: options.canary_transactions,
                 dir: &dir,
             };
-            let mut progress = Progress::new(options.settings.rounds, sides.len());
+            let mut progress = Progress::new(options.settings.rounds);
             let result = interleave::run(&plan, sides, &mut progress).await;
             progress.finish();
             result
@@ -198,6 +206,7 @@ pub fn report(
             .iter()
             .map(|r| Round {
                 index: r.index,
+                order: r.order.clone(),
                 sides: r.sides.iter().filter(|s| keep(s)).cloned().collect(),
             })
             .collect(),

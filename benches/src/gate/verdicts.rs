@@ -297,7 +297,6 @@ mod tests {
     fn side(name: &str, canary: f64, p50: f64, buffers: f64) -> SideRound {
         SideRound {
             side: name.into(),
-            position: 0,
             canary_tps: Some(canary),
             seconds: 1.0,
             paths: vec![stats("scheduler.due_poll", p50, buffers)],
@@ -316,6 +315,7 @@ mod tests {
                 };
                 Round {
                     index,
+                    order: vec!["scheduler.due_poll".into()],
                     sides: vec![
                         side("base", 10_000.0, 100.0 * noise, 10.0),
                         side(

@@ -198,10 +198,10 @@ pub fn build_base(
     })
 }
 
-/// Checks that a side's binary speaks the gate's round protocol.
+/// Checks that a side's binary speaks the gate's protocol (`serve`).
 pub fn check_protocol(side: &BuiltSide) -> Result<(), GateError> {
     let ok = Command::new(&side.binary)
-        .args(["round", "--help"])
+        .args(["serve", "--help"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -1,6 +1,7 @@
 //! Load scenarios of the critical paths, driven by goose through the
 //! storage repositories on a seeded dataset, and their results.
 
+mod blocks;
 mod dataset;
 mod error;
 pub(crate) mod html;
@@ -9,9 +10,11 @@ mod recorder;
 mod results;
 mod runner;
 mod scenarios;
+pub mod serve;
 pub mod slowdown;
 mod work;
 
+pub use blocks::Blocks;
 pub use dataset::{
     DUE_EVERY, ROLES, RoundDatabase, SEEDED_PREFIX, Volume, seeded_template, sweep_seeded,
 };
@@ -19,6 +22,8 @@ pub use error::LoadError;
 pub use paths::CriticalPath;
 pub use recorder::{PathStats, Recorder};
 pub use results::{FORMAT, RunResults, Saved};
-pub use runner::{RoundOutcome, RunSize, WorkMode, run_round, server_version};
+pub use runner::{
+    RoundOutcome, RoundSession, RunSize, RunningPath, WorkMode, run_round, server_version,
+};
 pub use scenarios::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};
-pub use work::{PathWork, WorkProbe, normalize_query};
+pub use work::{PathWork, Snapshot, WorkProbe, normalize_query};

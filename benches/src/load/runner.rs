@@ -8,13 +8,15 @@ use std::time::Duration;
 use goose::GooseAttack;
 use goose::config::{GooseConfiguration, GooseDefault, GooseDefaultType};
 use goose::goose::{GooseUser, Scenario, Transaction};
+use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, Server};
 
+use super::blocks::Blocks;
 use super::dataset::{RoundDatabase, Volume};
 use super::recorder::PathStats;
 use super::scenarios::{Context, UserState};
-use super::work::WorkProbe;
+use super::work::{Snapshot, WorkProbe};
 use super::{CriticalPath, LoadError, Recorder};
 
 /// The size of a run: fixed, so two runs do the same work.
@@ -79,102 +81,267 @@ pub async fn run_round(
     size: &RunSize,
     work: WorkMode,
 ) -> Result<RoundOutcome, LoadError> {
-    let round = RoundDatabase::create(server, seeded, label).await?;
-    let result = run_on(server, &round.name, volume, paths, size, work).await;
-    let dropped = round.drop_now(server).await;
-    let outcome = result?;
-    dropped?;
-    Ok(outcome)
-}
-
-async fn run_on(
-    server: &Arc<Server>,
-    database: &str,
-    volume: Volume,
-    paths: &[CriticalPath],
-    size: &RunSize,
-    work: WorkMode,
-) -> Result<RoundOutcome, LoadError> {
-    let connections = (size.users.max(size.claim_workers) + 1) as u32;
-    let pool = |role: &str| {
-        let options = server.role_options(database, role);
-        async move {
-            PgPoolOptions::new()
-                .max_connections(connections)
-                .acquire_timeout(Duration::from_secs(15))
-                .test_before_acquire(false)
-                .connect_with(options?)
-                .await
-                .map_err(LoadError::db("connecting to the round's database"))
-        }
-    };
-    let app = pool(APP_ROLE).await?;
-    let system = pool(SYSTEM_ROLE).await?;
-    let admin = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(server.admin_options(database)?)
-        .await
-        .map_err(LoadError::db("connecting to the round's database"))?;
-    let recorder = Arc::new(Recorder::default());
-    let prepared = server.pooler_port.is_none();
-    let context = Arc::new(
-        Context::new(
-            app.clone(),
-            system.clone(),
-            &admin,
-            prepared,
-            volume,
-            recorder.clone(),
-        )
-        .await?,
-    );
-    let (mut probe, work_unavailable) = match work {
-        WorkMode::Off => (None, None),
-        _ => match WorkProbe::open(server.admin_options(database)?).await {
-            Ok(probe) => (Some(probe), None),
-            Err(reason) => (None, Some(reason)),
-        },
-    };
+    let mut session = RoundSession::open(server, seeded, label, volume, size, work).await?;
     let mut stats = Vec::new();
+    let mut failed = None;
     for path in paths {
-        if let Some(probe) = probe.as_mut() {
-            probe.reset().await?;
+        match session.run_path(*path).await {
+            Ok(path_stats) => stats.push(path_stats),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
         }
-        attack(
-            context.clone(),
-            *path,
-            size.users_of(*path),
-            size.iterations,
-        )
-        .await?;
-        let (mut samples, errors, busy) = recorder.take();
-        if let Some((count, first)) = errors.get(path) {
-            return Err(LoadError::Goose(format!(
-                "{path}: {count} operations failed, the first with: {first}"
-            )));
-        }
-        let mut path_stats = PathStats::from_samples(
-            *path,
-            samples.remove(path).unwrap_or_default(),
-            0,
-            busy.get(path).copied().unwrap_or_default(),
-        );
-        if let Some(probe) = probe.as_mut() {
-            let plans = work == WorkMode::CountsAndPlans;
-            path_stats.work = Some(probe.collect(path_stats.operations, plans).await?);
-        }
-        stats.push(path_stats);
     }
-    if let Some(probe) = probe {
-        probe.close().await;
+    let work_unavailable = session.work_unavailable.clone();
+    let closed = session.close().await;
+    if let Some(e) = failed {
+        return Err(e);
     }
-    app.close().await;
-    system.close().await;
-    admin.close().await;
+    closed?;
     Ok(RoundOutcome {
         paths: stats,
         work_unavailable,
     })
+}
+
+/// A round in progress: its clone, pools, scenarios' context and work
+/// probe. [`RoundSession::close`] drops the clone; a session dropped
+/// without it leaves the clone to the next run's sweep.
+#[derive(Debug)]
+pub struct RoundSession {
+    server: Arc<Server>,
+    database: RoundDatabase,
+    app: PgPool,
+    system: PgPool,
+    admin: PgPool,
+    context: Arc<Context>,
+    probe: Option<WorkProbe>,
+    plans: bool,
+    size: RunSize,
+    /// Why there is no work measure, when there is none.
+    pub work_unavailable: Option<String>,
+}
+
+/// A path started in blocks: its attack runs as a task whose users wait
+/// for their turns.
+#[derive(Debug)]
+pub struct RunningPath {
+    pub path: CriticalPath,
+    pub blocks: Arc<Blocks>,
+    /// Operations each user does per block.
+    pub per_block: usize,
+    attack: tokio::task::JoinHandle<Result<(), LoadError>>,
+    before: Option<Snapshot>,
+}
+
+impl RoundSession {
+    /// A fresh clone of `seeded`, connected, with the probe reset before
+    /// the scenarios prepare their first statement.
+    pub async fn open(
+        server: &Arc<Server>,
+        seeded: &str,
+        label: &str,
+        volume: Volume,
+        size: &RunSize,
+        work: WorkMode,
+    ) -> Result<RoundSession, LoadError> {
+        let database = RoundDatabase::create(server, seeded, label).await?;
+        match Self::connect(server, &database.name, volume, size, work).await {
+            Ok((app, system, admin, context, probe, work_unavailable)) => Ok(RoundSession {
+                server: server.clone(),
+                database,
+                app,
+                system,
+                admin,
+                context,
+                probe,
+                plans: work == WorkMode::CountsAndPlans,
+                size: size.clone(),
+                work_unavailable,
+            }),
+            Err(e) => {
+                let _ = database.drop_now(server).await;
+                Err(e)
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    async fn connect(
+        server: &Arc<Server>,
+        database: &str,
+        volume: Volume,
+        size: &RunSize,
+        work: WorkMode,
+    ) -> Result<
+        (
+            PgPool,
+            PgPool,
+            PgPool,
+            Arc<Context>,
+            Option<WorkProbe>,
+            Option<String>,
+        ),
+        LoadError,
+    > {
+        let (probe, work_unavailable) = match work {
+            WorkMode::Off => (None, None),
+            _ => match WorkProbe::open(server.admin_options(database)?).await {
+                Ok(probe) => (Some(probe), None),
+                Err(reason) => (None, Some(reason)),
+            },
+        };
+        let connections = (size.users.max(size.claim_workers) + 1) as u32;
+        let pool = |role: &str| {
+            let options = server.role_options(database, role);
+            async move {
+                PgPoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(Duration::from_secs(15))
+                    .test_before_acquire(false)
+                    .connect_with(options?)
+                    .await
+                    .map_err(LoadError::db("connecting to the round's database"))
+            }
+        };
+        let app = pool(APP_ROLE).await?;
+        let system = pool(SYSTEM_ROLE).await?;
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(server.admin_options(database)?)
+            .await
+            .map_err(LoadError::db("connecting to the round's database"))?;
+        let prepared = server.pooler_port.is_none();
+        let context = Arc::new(
+            Context::new(
+                app.clone(),
+                system.clone(),
+                &admin,
+                prepared,
+                volume,
+                Arc::new(Recorder::default()),
+            )
+            .await?,
+        );
+        Ok((app, system, admin, context, probe, work_unavailable))
+    }
+
+    /// Runs `path` at the session's size in one go.
+    pub async fn run_path(&mut self, path: CriticalPath) -> Result<PathStats, LoadError> {
+        let before = match self.probe.as_mut() {
+            Some(probe) => Some(probe.snapshot().await?),
+            None => None,
+        };
+        attack(
+            self.context.clone(),
+            path,
+            self.size.users_of(path),
+            self.size.iterations,
+            None,
+        )
+        .await?;
+        self.path_stats(path, before).await
+    }
+
+    /// Starts `path` in `blocks` measured blocks after one warm-up block
+    /// (connections and statements get ready; see [`RoundSession::rebase`]):
+    /// the users wait until [`Blocks::run_block`] gives them turns.
+    pub async fn start_path(
+        &mut self,
+        path: CriticalPath,
+        blocks: usize,
+    ) -> Result<RunningPath, LoadError> {
+        let before = match self.probe.as_mut() {
+            Some(probe) => Some(probe.snapshot().await?),
+            None => None,
+        };
+        let users = self.size.users_of(path);
+        let per_block = (self.size.iterations / blocks.max(1)).max(1);
+        let turns = Arc::new(Blocks::new(users));
+        let attack = tokio::spawn(attack(
+            self.context.clone(),
+            path,
+            users,
+            per_block * (blocks.max(1) + 1),
+            Some(turns.clone()),
+        ));
+        Ok(RunningPath {
+            path,
+            blocks: turns,
+            per_block,
+            attack,
+            before,
+        })
+    }
+
+    /// Forgets what a started path did so far (its warm-up block): its
+    /// samples, and its work, from now on counted anew.
+    pub async fn rebase(&mut self, running: &mut RunningPath) -> Result<(), LoadError> {
+        let _ = self.context.recorder.take();
+        if let Some(probe) = self.probe.as_mut() {
+            running.before = Some(probe.snapshot().await?);
+        }
+        Ok(())
+    }
+
+    /// Waits for a started path's attack to end (within `limit`) and
+    /// gives its figures.
+    pub async fn finish_path(
+        &mut self,
+        running: RunningPath,
+        limit: Duration,
+    ) -> Result<PathStats, LoadError> {
+        let RunningPath {
+            path,
+            attack,
+            before,
+            ..
+        } = running;
+        let ended = tokio::time::timeout(limit, attack).await.map_err(|_| {
+            LoadError::Goose(format!(
+                "{path}: the attack did not end within {} s",
+                limit.as_secs()
+            ))
+        })?;
+        ended.map_err(|e| LoadError::Goose(format!("{path}: the attack's task failed: {e}")))??;
+        self.path_stats(path, before).await
+    }
+
+    async fn path_stats(
+        &mut self,
+        path: CriticalPath,
+        before: Option<Snapshot>,
+    ) -> Result<PathStats, LoadError> {
+        let (mut samples, errors, busy) = self.context.recorder.take();
+        if let Some((count, first)) = errors.get(&path) {
+            return Err(LoadError::Goose(format!(
+                "{path}: {count} operations failed, the first with: {first}"
+            )));
+        }
+        let mut stats = PathStats::from_samples(
+            path,
+            samples.remove(&path).unwrap_or_default(),
+            0,
+            busy.get(&path).copied().unwrap_or_default(),
+        );
+        if let (Some(probe), Some(before)) = (self.probe.as_mut(), before) {
+            stats.work = Some(probe.collect(&before, stats.operations, self.plans).await?);
+        }
+        Ok(stats)
+    }
+
+    /// Closes the pools and drops the round's clone.
+    pub async fn close(self) -> Result<(), LoadError> {
+        if let Some(probe) = self.probe {
+            probe.close().await;
+        }
+        self.app.close().await;
+        self.system.close().await;
+        self.admin.close().await;
+        self.database.drop_now(&self.server).await
+    }
 }
 
 /// One goose attack: `users` users each doing `iterations` operations of
@@ -184,6 +351,7 @@ async fn attack(
     path: CriticalPath,
     users: usize,
     iterations: usize,
+    blocks: Option<Arc<Blocks>>,
 ) -> Result<(), LoadError> {
     let start_context = context.clone();
     let on_start = Transaction::new(Arc::new(move |user: &mut GooseUser| {
@@ -203,9 +371,16 @@ async fn attack(
     .set_name("prepare");
     let operate = Transaction::new(Arc::new(move |user: &mut GooseUser| {
         let context = context.clone();
+        let blocks = blocks.clone();
         Box::pin(async move {
+            if let Some(blocks) = &blocks {
+                blocks.wait_turn(user.weighted_users_index).await;
+            }
             if let Some(state) = user.get_session_data_mut::<UserState>() {
                 context.operate(path, state).await;
+            }
+            if let Some(blocks) = &blocks {
+                blocks.used();
             }
             Ok(())
         })

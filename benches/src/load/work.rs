@@ -27,8 +27,8 @@ pub struct PathWork {
     pub plans: BTreeMap<String, String>,
 }
 
-/// One statement as `pg_stat_statements` saw it.
-#[derive(Debug, Clone)]
+/// One statement as `pg_stat_statements` saw it (summed over its entries).
+#[derive(Debug, Clone, PartialEq)]
 struct Statement {
     query: String,
     role: String,
@@ -37,9 +37,16 @@ struct Statement {
     buffers: i64,
 }
 
-/// The work probe of one round's database: an admin connection that resets
-/// and reads `pg_stat_statements` around each path. `None` from
-/// [`WorkProbe::open`] with the reason when the server cannot give it.
+/// The counters of every statement at one moment, by role and query id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot(BTreeMap<(String, i64), Statement>);
+
+/// The work probe of one round's database: an admin connection that reads
+/// `pg_stat_statements` before and after each path. Counters are reset
+/// once, when the probe opens, before the round's statements are first
+/// prepared: an entry made after a reset from a statement prepared before
+/// it keeps its constants, and would not match the other side's.
+/// `Err` from [`WorkProbe::open`] says why the server cannot give it.
 #[derive(Debug)]
 pub struct WorkProbe {
     admin: PgConnection,
@@ -54,8 +61,7 @@ impl WorkProbe {
             .await
             .map_err(|e| format!("connecting for pg_stat_statements: {e}"))?;
         let loaded: bool = sqlx::query_scalar(
-            "SELECT 'pg_stat_statements' = ANY (string_to_array(current_setting('shared_preload_libraries'), ', '))
-                 OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements')",
+            "SELECT 'pg_stat_statements' = ANY (string_to_array(current_setting('shared_preload_libraries'), ', '))",
         )
         .fetch_one(&mut admin)
         .await
@@ -73,49 +79,73 @@ impl WorkProbe {
             .fetch_one(&mut admin)
             .await
             .map_err(|e| format!("reading the admin role: {e}"))?;
-        let mut probe = WorkProbe { admin, admin_role };
-        probe
-            .reset()
+        sqlx::raw_sql("SELECT pg_stat_statements_reset()")
+            .execute(&mut admin)
             .await
             .map_err(|e| format!("resetting pg_stat_statements: {e}"))?;
-        Ok(probe)
+        Ok(WorkProbe { admin, admin_role })
     }
 
-    /// Forgets what was counted so far (the whole server's counts: rounds
-    /// run one at a time).
-    pub async fn reset(&mut self) -> Result<(), LoadError> {
-        sqlx::raw_sql("SELECT pg_stat_statements_reset()")
-            .execute(&mut self.admin)
-            .await
-            .map_err(LoadError::db("resetting pg_stat_statements"))?;
-        Ok(())
-    }
-
-    /// The work since the last reset in this database, by roles other than
-    /// the admin, over `operations` operations; with the plans of its
-    /// statements when `plans`.
-    pub async fn collect(&mut self, operations: u64, plans: bool) -> Result<PathWork, LoadError> {
+    /// The counters now, of this database's statements by roles other
+    /// than the admin.
+    pub async fn snapshot(&mut self) -> Result<Snapshot, LoadError> {
         let rows = sqlx::query(
-            "SELECT s.query, r.rolname::text AS role, s.calls, s.rows,
-                    s.shared_blks_hit + s.shared_blks_read + s.shared_blks_dirtied
-                      + s.shared_blks_written AS buffers
+            "SELECT r.rolname::text AS role, coalesce(s.queryid, 0) AS queryid, min(s.query) AS query,
+                    sum(s.calls)::bigint AS calls, sum(s.rows)::bigint AS rows,
+                    sum(s.shared_blks_hit + s.shared_blks_read + s.shared_blks_dirtied
+                        + s.shared_blks_written)::bigint AS buffers
                FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
               WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                 AND r.rolname <> $1
-              ORDER BY s.query, r.rolname",
+              GROUP BY r.rolname, s.queryid",
         )
         .bind(&self.admin_role)
         .fetch_all(&mut self.admin)
         .await
         .map_err(LoadError::db("reading pg_stat_statements"))?;
-        let statements: Vec<Statement> = rows
-            .iter()
-            .map(|row| Statement {
-                query: row.get("query"),
-                role: row.get("role"),
-                calls: row.get("calls"),
-                rows: row.get("rows"),
-                buffers: row.get("buffers"),
+        Ok(Snapshot(
+            rows.iter()
+                .map(|row| {
+                    let role: String = row.get("role");
+                    let queryid: i64 = row.get("queryid");
+                    (
+                        (role.clone(), queryid),
+                        Statement {
+                            query: row.get("query"),
+                            role,
+                            calls: row.get("calls"),
+                            rows: row.get("rows"),
+                            buffers: row.get("buffers"),
+                        },
+                    )
+                })
+                .collect(),
+        ))
+    }
+
+    /// The work since `before` over `operations` operations; with the
+    /// plans of the statements that ran when `plans`.
+    pub async fn collect(
+        &mut self,
+        before: &Snapshot,
+        operations: u64,
+        plans: bool,
+    ) -> Result<PathWork, LoadError> {
+        let after = self.snapshot().await?;
+        let statements: Vec<Statement> = after
+            .0
+            .into_iter()
+            .filter_map(|(key, now)| {
+                let earlier = before.0.get(&key);
+                let delta = |f: fn(&Statement) -> i64| f(&now) - earlier.map_or(0, f);
+                let (calls, rows, buffers) =
+                    (delta(|s| s.calls), delta(|s| s.rows), delta(|s| s.buffers));
+                (calls > 0).then_some(Statement {
+                    calls,
+                    rows,
+                    buffers,
+                    ..now
+                })
             })
             .collect();
         let per_op = |total: i64| total as f64 / operations.max(1) as f64;
