@@ -4,6 +4,7 @@
 //! of the template (both strategies), a database migrated from scratch, and a
 //! cold start of a throwaway server.
 
+pub mod files;
 pub mod gate;
 pub mod load;
 pub mod rounds;

@@ -102,7 +102,7 @@ struct GateArgs {
     blocks: usize,
     /// pgbench select-only transactions of the canary before each side's
     /// first block of a path (0: no canary).
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 1000)]
     canary_transactions: u32,
     /// A side's step (opening a round, a block, a path's end) taking
     /// longer ends the run with an error.
@@ -217,6 +217,9 @@ enum Command {
         /// Also record every statement's plan.
         #[arg(long)]
         plans: bool,
+        /// The tiny dataset of the protocol's tests instead of the real one.
+        #[arg(long, hide = true)]
+        tiny: bool,
     },
 }
 
@@ -328,9 +331,19 @@ async fn dispatch(command: Command) -> Result<u8, GateError> {
             println!("report: {}", html.display());
             Ok(0)
         }
-        Command::Serve { size, label, plans } => {
+        Command::Serve {
+            size,
+            label,
+            plans,
+            tiny,
+        } => {
             let (_, size) = size.parse()?;
-            serve(size, &label, plans).await?;
+            let volume = if tiny {
+                Volume::TINY
+            } else {
+                Volume::default()
+            };
+            serve(size, volume, &label, plans).await?;
             Ok(0)
         }
     }
@@ -368,10 +381,9 @@ fn report(file: &Path) -> Result<(), GateError> {
 
 /// One side of a gate round: seeds the template if needed, then serves
 /// the gate's requests on a fresh clone.
-async fn serve(size: RunSize, label: &str, plans: bool) -> Result<(), GateError> {
+async fn serve(size: RunSize, volume: Volume, label: &str, plans: bool) -> Result<(), GateError> {
     slowdown::init()?;
     let server = Server::shared().await.map_err(LoadError::from)?;
-    let volume = Volume::default();
     let seeded = seeded_template(&server, &volume).await?;
     let work = if plans {
         WorkMode::CountsAndPlans

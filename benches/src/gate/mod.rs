@@ -24,7 +24,7 @@ pub use decision::{Decision, GateSettings, Verdict, decide, median_interval};
 pub use error::GateError;
 pub use fingerprint::Fingerprint;
 pub use interleave::{Round, Side, SideRound};
-pub use report::{GATE_FORMAT, GateFiles, GateReport, SideInfo, write_atomically as write_file};
+pub use report::{GATE_FORMAT, GateFiles, GateReport, SideInfo};
 pub use run::{GateOptions, Measured, default_out, gate, measure};
 pub use selftest::{CALIBRATION_FORMAT, Calibration, CheckOutcome, calibrate, revision};
 pub use verdicts::{CanaryRound, CanarySummary, PathVerdict, PlanDiff, WorkChange};

@@ -57,12 +57,7 @@ impl GateReport {
     pub fn save(&self, dir: &Path) -> Result<GateFiles, GateError> {
         std::fs::create_dir_all(dir).map_err(GateError::io("creating", dir))?;
         let json = dir.join("gate.json");
-        let text = serde_json::to_string_pretty(self).map_err(|e| GateError::File {
-            what: "serializing",
-            file: json.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        write_atomically(&json, &text)?;
+        write_json(&json, self)?;
         let markdown = dir.join("gate.md");
         write_atomically(&markdown, &self.markdown())?;
         let html = dir.join("gate.html");
@@ -76,20 +71,13 @@ impl GateReport {
 
     /// Reads a gate results file; corrupt or of another format is an error.
     pub fn load(file: &Path) -> Result<GateReport, GateError> {
-        let bad = |reason: String| GateError::File {
-            what: "reading",
-            file: file.display().to_string(),
-            reason,
-        };
-        let text = std::fs::read_to_string(file).map_err(|e| bad(e.to_string()))?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
-        match value.get("format").and_then(|f| f.as_str()) {
-            Some(GATE_FORMAT) => {}
-            Some(other) => return Err(bad(format!("format {other:?}, expected {GATE_FORMAT:?}"))),
-            None => return Err(bad("no format field: not a gate results file".into())),
-        }
-        serde_json::from_value(value).map_err(|e| bad(format!("malformed gate results: {e}")))
+        crate::files::read_versioned(file, GATE_FORMAT, "gate results").map_err(|reason| {
+            GateError::File {
+                what: "reading",
+                file: file.display().to_string(),
+                reason,
+            }
+        })
     }
 
     /// The pull request's summary: the overall verdict, one row per path,
@@ -206,9 +194,16 @@ pub fn short(rev: &str) -> &str {
     &rev[..rev.len().min(12)]
 }
 
-/// Writes through a temporary file and a rename.
+/// Writes `text` whole or not at all.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), GateError> {
-    let partial = path.with_extension("partial");
-    std::fs::write(&partial, text).map_err(GateError::io("writing", &partial))?;
-    std::fs::rename(&partial, path).map_err(GateError::io("placing", path))
+    crate::files::write_atomically(path, text).map_err(GateError::io("writing", path))
+}
+
+/// Writes `value` as JSON, whole or not at all.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), GateError> {
+    crate::files::write_json(path, value).map_err(|reason| GateError::File {
+        what: "writing",
+        file: path.display().to_string(),
+        reason,
+    })
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calibrate::{GateRates, Rates, estimate_gate};
 use super::interleave::Side;
-use super::report::{SideInfo, write_atomically};
+use super::report::{SideInfo, write_atomically, write_json};
 use super::run::{GateOptions, measure, report};
 use super::{GateError, Verdict};
 
@@ -279,12 +279,7 @@ impl Calibration {
     fn save(&self, dir: &Path) -> Result<PathBuf, GateError> {
         std::fs::create_dir_all(dir).map_err(GateError::io("creating", dir))?;
         let json = dir.join("calibrate.json");
-        let text = serde_json::to_string_pretty(self).map_err(|e| GateError::File {
-            what: "serializing",
-            file: json.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        write_atomically(&json, &text)?;
+        write_json(&json, self)?;
         write_atomically(&dir.join("calibrate.md"), &self.markdown())?;
         let mut links = String::new();
         for c in &self.checks {

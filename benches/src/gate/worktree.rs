@@ -1,8 +1,14 @@
 //! The base side of the gate: the git ref resolved to a commit, checked out
 //! in a worktree kept under the target folder (re-pointed, not re-created,
 //! so unchanged files keep their times and cargo rebuilds only what
-//! changed), and built into the candidate's target folder, whose compiled
-//! dependencies it reuses.
+//! changed), and built into a target folder of its own, seeded once with a
+//! copy of the candidate's compiled dependencies.
+//!
+//! Not the candidate's target folder itself: cargo names a workspace
+//! crate's artifacts without its path, so the worktree's build would
+//! overwrite the candidate's and leave fingerprints pointing at the
+//! worktree, and the next `cargo build` of the checkout would call the
+//! base's binary up to date.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -150,6 +156,8 @@ pub fn build_base(
         &rev[..rev.len().min(12)],
         worktree.display()
     ));
+    let base_target = work.join("target");
+    seed_target(target_dir, &base_target, log)?;
     let build_log = work.join("base-build.log");
     let log_file =
         std::fs::File::create(&build_log).map_err(GateError::io("creating", &build_log))?;
@@ -166,7 +174,7 @@ pub fn build_base(
         ])
         .arg(worktree.join("Cargo.toml"))
         .arg("--target-dir")
-        .arg(target_dir)
+        .arg(&base_target)
         .stdin(Stdio::null())
         .stdout(
             log_file
@@ -188,7 +196,7 @@ pub fn build_base(
             log: tail(&text, 40),
         });
     }
-    let built = target_dir.join("release").join("stellaops-load");
+    let built = base_target.join("release").join("stellaops-load");
     let binary = work.join(format!("base-{}-stellaops-load", &rev[..rev.len().min(12)]));
     copy_binary(&built, &binary)?;
     Ok(BuiltSide {
@@ -196,6 +204,59 @@ pub fn build_base(
         rev: rev.to_owned(),
         binary,
     })
+}
+
+/// Seeds the base's target folder, the first time, with a copy of the
+/// candidate's compiled dependencies (not the workspace's own crates, which
+/// the base compiles from its own sources).
+fn seed_target(target_dir: &Path, base_target: &Path, log: &mut dyn FnMut(&str)) -> Result<(), GateError> {
+    let from = target_dir.join("release");
+    let to = base_target.join("release");
+    if to.exists() || !from.join("deps").is_dir() {
+        return Ok(());
+    }
+    log(&format!(
+        "seeding {} with the compiled dependencies of {} (once)",
+        base_target.display(),
+        from.display()
+    ));
+    let partial = base_target.join("release.partial");
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial).map_err(GateError::io("clearing", &partial))?;
+    }
+    std::fs::create_dir_all(&partial).map_err(GateError::io("creating", &partial))?;
+    for dir in ["deps", "build", ".fingerprint"] {
+        if !from.join(dir).is_dir() {
+            continue;
+        }
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(from.join(dir))
+            .arg(&partial)
+            .status()
+            .map_err(GateError::io("copying", &from.join(dir)))?;
+        if !status.success() {
+            return Err(GateError::File {
+                what: "copying",
+                file: from.join(dir).display().to_string(),
+                reason: format!("cp exited with {status}"),
+            });
+        }
+        for entry in std::fs::read_dir(partial.join(dir)).map_err(GateError::io("reading", &partial))? {
+            let entry = entry.map_err(GateError::io("reading", &partial))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("stellaops") || name.starts_with("libstellaops") {
+                let path = entry.path();
+                let removed = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                removed.map_err(GateError::io("removing", &path))?;
+            }
+        }
+    }
+    std::fs::rename(&partial, &to).map_err(GateError::io("placing", &to))
 }
 
 /// Checks that a side's binary speaks the gate's protocol (`serve`).

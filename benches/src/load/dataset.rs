@@ -40,6 +40,16 @@ pub const ROLES: [&str; 3] = ["admin", "auditor", "operator"];
 pub const DUE_EVERY: u32 = 50;
 
 impl Volume {
+    /// A dataset small enough to seed in a second, with due schedules and
+    /// queued runs: for tests of the machinery, never for measurements.
+    pub const TINY: Volume = Volume {
+        tenants: 3,
+        users_per_tenant: 60,
+        tokens_per_user: 2,
+        schedules_per_tenant: 100,
+        runs_per_tenant: 100,
+    };
+
     pub fn users(&self) -> u64 {
         u64::from(self.tenants) * u64::from(self.users_per_tenant)
     }

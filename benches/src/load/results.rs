@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::write_atomically;
+
 use super::LoadError;
 use super::dataset::Volume;
 use super::recorder::PathStats;
@@ -86,24 +88,13 @@ impl RunResults {
     /// Reads a results file; a corrupt one or one of another format is an
     /// error naming the file.
     pub fn load(file: &Path) -> Result<RunResults, LoadError> {
-        let bad = |reason: String| LoadError::File {
-            what: "reading",
-            file: file.display().to_string(),
-            reason,
-        };
-        let text = std::fs::read_to_string(file).map_err(|e| bad(e.to_string()))?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
-        match value.get("format").and_then(|f| f.as_str()) {
-            Some(FORMAT) => {}
-            Some(other) => return Err(bad(format!("format {other:?}, expected {FORMAT:?}"))),
-            None => {
-                return Err(bad(
-                    "no format field: not a stellaops-load results file".into()
-                ));
+        crate::files::read_versioned(file, FORMAT, "stellaops-load results").map_err(|reason| {
+            LoadError::File {
+                what: "reading",
+                file: file.display().to_string(),
+                reason,
             }
-        }
-        serde_json::from_value(value).map_err(|e| bad(format!("malformed results: {e}")))
+        })
     }
 
     /// One row per path: operations, errors, latency percentiles, throughput.
@@ -157,11 +148,6 @@ impl RunResults {
     }
 }
 
-fn write_atomically(file: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, file)
-}
 
 #[cfg(test)]
 mod tests {
