@@ -22,7 +22,11 @@ pub fn write_json<T: Serialize>(file: &Path, value: &T) -> Result<(), String> {
 
 /// Reads a file of `format` (`kind` names such files in messages); the
 /// reason when it is missing, corrupt, of another format or malformed.
-pub fn read_versioned<T: DeserializeOwned>(file: &Path, format: &str, kind: &str) -> Result<T, String> {
+pub fn read_versioned<T: DeserializeOwned>(
+    file: &Path,
+    format: &str,
+    kind: &str,
+) -> Result<T, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;

@@ -61,7 +61,7 @@ fn bad_input_exits_2_naming_the_thing_and_writes_nothing() {
             ],
             "does not name a commit",
         ),
-        (vec!["gate", "--base", "--", "--out", out_arg], "error"),
+        (vec!["gate", "--base", "--", "--out", out_arg], "--"),
         (
             vec![
                 "gate",
@@ -144,7 +144,7 @@ impl Serving {
     fn start() -> Serving {
         let mut child = Command::new(BIN)
             .args(["serve", "--tiny", "--iterations", "6", "--users", "2"])
-            .args(["--claim-workers", "2", "--label", "test"])
+            .args(["--claim-workers", "2", "--label", "protocol"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -175,11 +175,15 @@ impl Serving {
 
 async fn round_clones(server: &Server) -> Vec<String> {
     let mut admin = server.connect_admin().await.unwrap();
-    sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1 || 'round_')")
-        .bind(SEEDED_PREFIX)
-        .fetch_all(&mut admin)
-        .await
-        .unwrap()
+    // Label `protocol`: other tests make round clones of their own.
+    sqlx::query_scalar(
+        "SELECT datname FROM pg_database \
+         WHERE starts_with(datname, $1 || 'round_') AND right(datname, 9) = '_protocol'",
+    )
+    .bind(SEEDED_PREFIX)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -85,9 +85,10 @@ async fn every_path_runs_its_fixed_size_without_errors() {
     }
     // The seeded template stays (a cache); the round's clone is gone.
     let mut admin = server.connect_admin().await.unwrap();
-    // Only this test makes round clones on the shared server.
+    // This test's clones (label `test`; other tests make their own).
     let left: Vec<String> = sqlx::query_scalar(
-        "SELECT datname FROM pg_database WHERE starts_with(datname, $1 || 'round_')",
+        "SELECT datname FROM pg_database \
+         WHERE starts_with(datname, $1 || 'round_') AND right(datname, 5) = '_test'",
     )
     .bind(SEEDED_PREFIX)
     .fetch_all(&mut admin)

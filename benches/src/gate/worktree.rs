@@ -209,7 +209,11 @@ pub fn build_base(
 /// Seeds the base's target folder, the first time, with a copy of the
 /// candidate's compiled dependencies (not the workspace's own crates, which
 /// the base compiles from its own sources).
-fn seed_target(target_dir: &Path, base_target: &Path, log: &mut dyn FnMut(&str)) -> Result<(), GateError> {
+fn seed_target(
+    target_dir: &Path,
+    base_target: &Path,
+    log: &mut dyn FnMut(&str),
+) -> Result<(), GateError> {
     let from = target_dir.join("release");
     let to = base_target.join("release");
     if to.exists() || !from.join("deps").is_dir() {
@@ -242,7 +246,9 @@ fn seed_target(target_dir: &Path, base_target: &Path, log: &mut dyn FnMut(&str))
                 reason: format!("cp exited with {status}"),
             });
         }
-        for entry in std::fs::read_dir(partial.join(dir)).map_err(GateError::io("reading", &partial))? {
+        for entry in
+            std::fs::read_dir(partial.join(dir)).map_err(GateError::io("reading", &partial))?
+        {
             let entry = entry.map_err(GateError::io("reading", &partial))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with("stellaops") || name.starts_with("libstellaops") {

@@ -148,7 +148,6 @@ impl RunResults {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

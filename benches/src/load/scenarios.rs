@@ -196,13 +196,13 @@ impl Context {
                     Uuid::from_u128(0x10ad_0000_0000_0000_0000_0000_0000_0000 | u128::from(n));
                 let started = Instant::now();
                 self.authority.create_token(&tenant, &token).await?;
-                Ok(Some(finish(path, started).await))
+                Ok(Some(finish(path, started)))
             }
             CriticalPath::TokenVerifyByHash => {
                 let hash = &self.hashes[(n as usize) % self.hashes.len()];
                 let started = Instant::now();
                 let found = self.authority.get_token_by_hash(&self.system, hash).await?;
-                let took = finish(path, started).await;
+                let took = finish(path, started);
                 found.ok_or(StorageError::NotFound {
                     entity: "seeded token",
                 })?;
@@ -215,7 +215,7 @@ impl Context {
                 self.authority
                     .revoke_token(&tenant, token_id, "load")
                     .await?;
-                Ok(Some(finish(path, started).await))
+                Ok(Some(finish(path, started)))
             }
             CriticalPath::LoginAttempt => {
                 let outcome = if n.is_multiple_of(5) {
@@ -228,7 +228,7 @@ impl Context {
                 self.authority
                     .record_login_attempt(&tenant, &attempt)
                     .await?;
-                Ok(Some(finish(path, started).await))
+                Ok(Some(finish(path, started)))
             }
             CriticalPath::UserByUsername => {
                 let started = Instant::now();
@@ -236,7 +236,7 @@ impl Context {
                     .authority
                     .get_user_by_username(&tenant, &Volume::username(u))
                     .await?;
-                let took = finish(path, started).await;
+                let took = finish(path, started);
                 found.ok_or(StorageError::NotFound {
                     entity: "seeded user",
                 })?;
@@ -249,7 +249,7 @@ impl Context {
                 };
                 let started = Instant::now();
                 self.authority.list_users(&tenant, &query).await?;
-                Ok(Some(finish(path, started).await))
+                Ok(Some(finish(path, started)))
             }
             CriticalPath::RoleAssign => {
                 let role = ROLES[(n % ROLES.len() as u64) as usize];
@@ -258,12 +258,12 @@ impl Context {
                 self.authority
                     .assign_role(&tenant, user_id, role_id, Some("load"))
                     .await?;
-                Ok(Some(finish(path, started).await))
+                Ok(Some(finish(path, started)))
             }
             CriticalPath::DuePoll => {
                 let started = Instant::now();
                 let due = self.schedules.due(&self.system, DUE_LIMIT).await?;
-                let took = finish(path, started).await;
+                let took = finish(path, started);
                 if due.is_empty() {
                     return Err(StorageError::NotFound {
                         entity: "due schedule",
@@ -274,7 +274,7 @@ impl Context {
             CriticalPath::RunClaim => {
                 let started = Instant::now();
                 let claims = self.runs.claim(&self.system, &user.worker, 1).await?;
-                let took = finish(path, started).await;
+                let took = finish(path, started);
                 if claims.is_empty() {
                     return Err(StorageError::NotFound {
                         entity: "queued run",
@@ -294,7 +294,7 @@ impl Context {
                     .runs
                     .finish(&self.system, &claim, &user.worker, Outcome::Completed, None)
                     .await?;
-                let took = finish(path, started).await;
+                let took = finish(path, started);
                 if !done {
                     return Err(StorageError::NotFound {
                         entity: "held claim",
@@ -317,7 +317,7 @@ impl Context {
                     .runs
                     .heartbeat(&self.system, &claim, &user.worker)
                     .await?;
-                let took = finish(path, started).await;
+                let took = finish(path, started);
                 if !alive {
                     return Err(StorageError::NotFound {
                         entity: "held claim",
@@ -330,11 +330,10 @@ impl Context {
     }
 }
 
-/// The time since `started`; when the slowdown knob names `path`, the
-/// operation is first made really slower by that factor (see [`slowdown`]).
-async fn finish(path: CriticalPath, started: Instant) -> Duration {
-    slowdown::stretch(path, started).await;
-    started.elapsed()
+/// The time since `started`, times the slowdown knob's factor when it
+/// names `path` (see [`slowdown`]).
+fn finish(path: CriticalPath, started: Instant) -> Duration {
+    slowdown::stretch(path, started)
 }
 
 /// The uuid the dataset gives a key (`md5(key)::uuid` in SQL). MD5 only
