@@ -188,7 +188,7 @@ enum Command {
         #[command(flatten)]
         args: GateArgs,
     },
-    /// Renders saved results (of `run` or `gate`) again.
+    /// Renders saved results (of `run`, `gate` or `calibrate`) again.
     Report {
         #[arg(required = true)]
         results: Vec<PathBuf>,
@@ -361,11 +361,16 @@ fn exit_code(verdict: Verdict) -> u8 {
 fn report(file: &Path) -> Result<(), GateError> {
     let dir = file.parent().unwrap_or(Path::new("."));
     let text = std::fs::read_to_string(file).map_err(GateError::io("reading", file))?;
-    let is_gate = serde_json::from_str::<serde_json::Value>(&text)
+    let format = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
-        .and_then(|v| v.get("format")?.as_str().map(|f| f == GATE_FORMAT))
-        .unwrap_or(false);
-    if is_gate {
+        .and_then(|v| v.get("format")?.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    if format == gate::CALIBRATION_FORMAT {
+        let loaded = gate::Calibration::load(file)?;
+        loaded.save(dir)?;
+        println!("{}", loaded.markdown());
+        println!("report: {}", dir.join("calibrate.html").display());
+    } else if format == GATE_FORMAT {
         let loaded = GateReport::load(file)?;
         let files = loaded.save(dir)?;
         println!("{}", loaded.markdown());

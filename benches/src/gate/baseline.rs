@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use super::GateError;
 use super::report::write_atomically;
 use crate::load::RunResults;
-use crate::load::html::escape;
 
 /// Where baselines live, relative to the checkout.
 pub const BASELINES: &str = "baselines";
@@ -161,11 +160,9 @@ pub fn compare_markdown(a_name: &str, a: &RunResults, b_name: &str, b: &RunResul
 
 /// The comparison as a self-contained HTML page.
 pub fn compare_html(markdown: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Saved runs compared</title>\
-         <style>body{{font-family:sans-serif;margin:2em}} pre{{white-space:pre-wrap}}</style></head>\
-         <body><pre>{}</pre></body></html>\n",
-        escape(markdown)
+    crate::load::html::page(
+        "Saved runs compared",
+        &crate::load::html::markdown_to_html(markdown),
     )
 }
 

@@ -276,7 +276,19 @@ impl Calibration {
         out
     }
 
-    fn save(&self, dir: &Path) -> Result<PathBuf, GateError> {
+    /// Reads a calibration results file; corrupt or of another format is an error.
+    pub fn load(file: &Path) -> Result<Calibration, GateError> {
+        crate::files::read_versioned(file, CALIBRATION_FORMAT, "calibration results").map_err(
+            |reason| GateError::File {
+                what: "reading",
+                file: file.display().to_string(),
+                reason,
+            },
+        )
+    }
+
+    /// Writes `calibrate.json`, `.md` and `.html` into `dir`; the JSON's path.
+    pub fn save(&self, dir: &Path) -> Result<PathBuf, GateError> {
         std::fs::create_dir_all(dir).map_err(GateError::io("creating", dir))?;
         let json = dir.join("calibrate.json");
         write_json(&json, self)?;
@@ -289,11 +301,12 @@ impl Calibration {
                 c.name
             );
         }
-        let html = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Gate self-test</title>\
-             <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
-             td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body><pre>{}</pre><ul>{links}</ul></body></html>\n",
-            crate::load::html::escape(&self.markdown())
+        let html = crate::load::html::page(
+            "Gate self-test",
+            &format!(
+                "{}<ul>{links}</ul>",
+                crate::load::html::markdown_to_html(&self.markdown())
+            ),
         );
         write_atomically(&dir.join("calibrate.html"), &html)?;
         Ok(json)

@@ -42,10 +42,12 @@ struct Statement {
 pub struct Snapshot(BTreeMap<(String, i64), Statement>);
 
 /// The work probe of one round's database: an admin connection that reads
-/// `pg_stat_statements` before and after each path. Counters are reset
-/// once, when the probe opens, before the round's statements are first
-/// prepared: an entry made after a reset from a statement prepared before
-/// it keeps its constants, and would not match the other side's.
+/// `pg_stat_statements` before and after each path. The round's database
+/// is new, so its entries are made when its statements are first
+/// prepared, with normalized text; they are reset (this database's only)
+/// when the probe opens, and never again: an entry made after a reset from
+/// a statement prepared before it keeps its constants, and would not match
+/// the other side's.
 /// `Err` from [`WorkProbe::open`] says why the server cannot give it.
 #[derive(Debug)]
 pub struct WorkProbe {
@@ -79,8 +81,12 @@ impl WorkProbe {
             .fetch_one(&mut admin)
             .await
             .map_err(|e| format!("reading the admin role: {e}"))?;
-        sqlx::raw_sql("SELECT pg_stat_statements_reset()")
-            .execute(&mut admin)
+        // This database's entries only: a server-wide reset would wipe the
+        // counters of another round running on the same server.
+        sqlx::raw_sql(
+            "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)",
+        )
+        .execute(&mut admin)
             .await
             .map_err(|e| format!("resetting pg_stat_statements: {e}"))?;
         Ok(WorkProbe { admin, admin_role })
