@@ -28,6 +28,25 @@ pub fn percentile<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
     Some(sorted[rank - 1])
 }
 
+/// The median of the finite values (the mean of the middle two for an
+/// even count); NaN when there is none.
+///
+/// ```
+/// use stellaops_benches::rounds::median;
+/// assert_eq!(median(&[3.0, 1.0, f64::NAN, 2.0]), 2.0);
+/// assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+/// assert!(median(&[]).is_nan());
+/// ```
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
 /// Rounds done, on one line in a terminal, a line every fifth elsewhere.
 pub fn progress(what: &str, done: usize, of: usize) {
     use std::io::IsTerminal;

@@ -205,8 +205,11 @@ async fn a_side_runs_paths_block_by_block_and_drops_its_clone() {
         assert_eq!(stats.path, path);
         // 2 users x 3 blocks x 2 operations each: the warm-up is not counted.
         assert_eq!(stats.operations, 12, "{stats:?}");
-        if let Some(work) = &stats.work {
-            assert!(work.calls_per_op >= 1.0, "{work:?}");
+        // The harness's own servers load pg_stat_statements; only a given
+        // server may lack it.
+        match &stats.work {
+            Some(work) => assert!(work.calls_per_op >= 1.0, "{work:?}"),
+            None => assert_eq!(server.kind, stellaops_harness::BackendKind::External),
         }
     }
     assert_eq!(side.ask("\"close\""), Reply::Closed);

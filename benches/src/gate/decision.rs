@@ -102,11 +102,7 @@ pub fn median_interval(ratios: &[f64], confidence: f64) -> Option<(f64, f64, f64
     if n == 0 {
         return None;
     }
-    let median = if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    };
+    let median = crate::rounds::median(&sorted);
     let tail = (1.0 - confidence) / 2.0;
     // P(X < k) for X ~ Binomial(n, 1/2), growing k while it stays within the tail.
     let mut k = 0usize;

@@ -317,7 +317,7 @@ async fn run_round(
         .enumerate()
         .map(|(i, side)| SideRound {
             side: side.name.clone(),
-            canary_tps: (!canaries[i].is_empty()).then(|| super::verdicts::median(&canaries[i])),
+            canary_tps: (!canaries[i].is_empty()).then(|| crate::rounds::median(&canaries[i])),
             seconds: busy[i],
             paths: std::mem::take(&mut stats[i]),
             work_unavailable: work_unavailable[i].take(),

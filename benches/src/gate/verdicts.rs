@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::interleave::{Round, SideRound};
 use super::{Decision, GateSettings, Verdict, decide};
+use crate::rounds::median;
 
 /// The canary in one round: both sides' rates and their ratio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,16 +252,6 @@ pub fn diff_plans(
             })
         })
         .collect()
-}
-
-pub fn median(values: &[f64]) -> f64 {
-    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-    }
 }
 
 /// `a / b`, 1 when both are zero (no work on either side is no change).

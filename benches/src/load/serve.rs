@@ -39,21 +39,12 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
-    Ready {
-        work_unavailable: Option<String>,
-        server: String,
-    },
+    Ready { work_unavailable: Option<String> },
     Started,
-    Block {
-        micros: f64,
-    },
-    Finished {
-        stats: PathStats,
-    },
+    Block { micros: f64 },
+    Finished { stats: PathStats },
     Closed,
-    Error {
-        message: String,
-    },
+    Error { message: String },
 }
 
 /// A block or a path's end that takes longer than this is an error.
@@ -80,7 +71,6 @@ pub async fn serve(
     let mut session = RoundSession::open(server, seeded, label, volume, size, work).await?;
     send(&Reply::Ready {
         work_unavailable: session.work_unavailable.clone(),
-        server: super::server_version(server).await?,
     });
     let result = steer(&mut session).await;
     let closed = session.close().await;
