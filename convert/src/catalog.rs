@@ -1,0 +1,180 @@
+//! The collections the conversion knows, in the order they convert (a
+//! collection after those it refers to), with their tier and rule
+//! (conversion plan, section 3.2).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::convert::{Converter, authority as a, scheduler as s};
+use crate::table::Table;
+
+/// The conversion plan's data tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Tier {
+    /// Critical: converted in full.
+    A,
+    /// Recoverable: only active or recent documents are converted.
+    B,
+    /// Ephemeral: not converted; the table starts empty.
+    C,
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::A => "A",
+            Tier::B => "B",
+            Tier::C => "C",
+        })
+    }
+}
+
+/// One exported collection.
+#[derive(Debug)]
+pub struct Collection {
+    pub module: &'static str,
+    pub name: &'static str,
+    pub tier: Tier,
+    /// The tier's rule in words, as the report shows it.
+    pub rule: &'static str,
+    /// The table it converts into (tier C names the table that starts empty).
+    pub table: Option<&'static Table>,
+    pub converter: Option<Converter>,
+}
+
+/// The modules with converters.
+pub const MODULES: [&str; 2] = ["authority", "scheduler"];
+
+/// Every collection, in conversion order.
+pub static COLLECTIONS: &[Collection] = &[
+    Collection {
+        module: "authority",
+        name: "authority_tenants",
+        tier: Tier::A,
+        rule: "full conversion (the tenant registry; Phase 1 T1.11.1)",
+        table: Some(&a::tenants::TABLE),
+        converter: Some(a::tenants::convert),
+    },
+    Collection {
+        module: "authority",
+        name: "authority_users",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&a::users::TABLE),
+        converter: Some(a::users::convert),
+    },
+    Collection {
+        module: "authority",
+        name: "authority_service_accounts",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&a::service_accounts::TABLE),
+        converter: Some(a::service_accounts::convert),
+    },
+    Collection {
+        module: "authority",
+        name: "authority_clients",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&a::clients::TABLE),
+        converter: Some(a::clients::convert),
+    },
+    Collection {
+        module: "authority",
+        name: "authority_scopes",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&a::scopes::TABLE),
+        converter: Some(a::scopes::convert),
+    },
+    Collection {
+        module: "authority",
+        name: "authority_tokens",
+        tier: Tier::B,
+        rule: "active tokens only (status valid, not expired)",
+        table: Some(&a::tokens::TABLE),
+        converter: Some(a::tokens::convert),
+    },
+    Collection {
+        module: "authority",
+        name: "authority_revocations",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&a::revocations::TABLE),
+        converter: Some(a::revocations::convert),
+    },
+    Collection {
+        module: "authority",
+        name: "authority_login_attempts",
+        tier: Tier::B,
+        rule: "recent 90 days (by occurredAt)",
+        table: Some(&a::login_attempts::TABLE),
+        converter: Some(a::login_attempts::convert),
+    },
+    Collection {
+        module: "scheduler",
+        name: "schedules",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&s::schedules::TABLE),
+        converter: Some(s::schedules::convert),
+    },
+    Collection {
+        module: "scheduler",
+        name: "runs",
+        tier: Tier::B,
+        rule: "recent 180 days (by createdAt)",
+        table: Some(&s::runs::TABLE),
+        converter: Some(s::runs::convert),
+    },
+    Collection {
+        module: "scheduler",
+        name: "graph_jobs",
+        tier: Tier::B,
+        rule: "active (pending, queued, running) or created in the last 30 days",
+        table: Some(&s::graph_jobs::TABLE),
+        converter: Some(s::graph_jobs::convert),
+    },
+    Collection {
+        module: "scheduler",
+        name: "policy_jobs",
+        tier: Tier::B,
+        rule: "active (pending, queued, running) or created in the last 30 days",
+        table: Some(&s::policy_jobs::TABLE),
+        converter: Some(s::policy_jobs::convert),
+    },
+    Collection {
+        module: "scheduler",
+        name: "impact_snapshots",
+        tier: Tier::B,
+        rule: "recent 90 days (by generatedAt)",
+        table: Some(&s::impact_snapshots::TABLE),
+        converter: Some(s::impact_snapshots::convert),
+    },
+    Collection {
+        module: "scheduler",
+        name: "locks",
+        tier: Tier::C,
+        rule: "fresh start: not converted",
+        table: None,
+        converter: None,
+    },
+];
+
+/// The collection `name` of `module`.
+pub fn find(module: &str, name: &str) -> Option<&'static Collection> {
+    COLLECTIONS
+        .iter()
+        .find(|c| c.module == module && c.name == name)
+}
+
+/// The collection names of `module`, for messages.
+pub fn names_of(module: &str) -> String {
+    COLLECTIONS
+        .iter()
+        .filter(|c| c.module == module)
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,9 @@
+//! `mongoexport` files: where they are, how they are laid out, and their documents.
+
+mod error;
+mod layout;
+mod read;
+
+pub use error::ExportError;
+pub use layout::{ExportFile, Exports, MANIFEST};
+pub use read::{Layout, SourceDoc, read_documents};

@@ -1,0 +1,12 @@
+//! Verification of a backfill against its exports, and its report.
+
+mod check;
+mod error;
+pub mod report;
+mod repository;
+mod rows;
+
+pub use check::{VerifyContext, verify};
+pub use error::VerifyError;
+pub use report::{Difference, DifferenceKind, Verdict, VerifyReport};
+pub use repository::REPOSITORIES;

@@ -1,0 +1,488 @@
+//! The verification report: what was compared, every difference with the
+//! ids involved, and the verdict; as JSON, Markdown and HTML.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::VerifyError;
+
+/// The report's format tag.
+pub const FORMAT: &str = "stellaops-convert-verify/1";
+
+/// One verification.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub format: String,
+    pub generated_at: String,
+    pub exports: String,
+    /// The clock of the tier windows, and where it came from.
+    pub now: String,
+    pub clock_source: String,
+    pub database: String,
+    /// Records compared field by field per table (`None`: all).
+    pub sample: Option<usize>,
+    pub collections: Vec<CollectionCounts>,
+    pub tenants: Vec<TenantHash>,
+    pub repositories: Vec<RepositoryCheck>,
+    pub differences: Vec<Difference>,
+    pub notes: Vec<String>,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every converted document is in PostgreSQL as converted; nothing rejected.
+    Pass,
+    /// Something was lost or differs.
+    Fail,
+}
+
+/// Counts of one collection, with its tier's rule applied.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CollectionCounts {
+    pub module: String,
+    pub collection: String,
+    pub tier: String,
+    pub rule: String,
+    pub table: Option<String>,
+    pub export: String,
+    pub documents: usize,
+    pub converted: usize,
+    pub skipped: usize,
+    pub rejected: usize,
+    /// Rows of the table that came from this export, as read back.
+    pub rows_in_table: usize,
+    /// Rows compared field by field.
+    pub rows_compared: usize,
+}
+
+/// A content hash per tenant and module: the same rows give the same hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TenantHash {
+    pub module: String,
+    pub tenant: String,
+    pub rows_expected: usize,
+    pub rows_actual: usize,
+    pub expected_sha256: String,
+    pub actual_sha256: String,
+}
+
+impl TenantHash {
+    pub fn matches(&self) -> bool {
+        self.expected_sha256 == self.actual_sha256
+    }
+}
+
+/// A repository's list for one tenant against the export (ids excluded).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RepositoryCheck {
+    pub repository: String,
+    pub tenant: String,
+    pub expected: usize,
+    pub listed: usize,
+    pub matches: bool,
+}
+
+/// One difference, with everything needed to find it on both sides.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Difference {
+    pub kind: DifferenceKind,
+    pub collection: String,
+    pub table: Option<String>,
+    pub tenant: Option<String>,
+    /// The document's line in its export, and its `_id`.
+    pub line: Option<usize>,
+    pub source_id: Option<String>,
+    pub row_id: Option<String>,
+    pub column: Option<String>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DifferenceKind {
+    /// The document could not be converted (its reason in `expected`).
+    NotConverted,
+    /// The database refused the converted row during the backfill.
+    Refused,
+    /// A converted document has no row.
+    Missing,
+    /// A row no document accounts for.
+    Extra,
+    /// A column's value differs.
+    Field,
+    /// A repository's list differs from the export.
+    Repository,
+    /// A tenant's content hash differs.
+    Hash,
+}
+
+impl DifferenceKind {
+    fn label(self) -> &'static str {
+        match self {
+            DifferenceKind::NotConverted => "not converted",
+            DifferenceKind::Refused => "refused",
+            DifferenceKind::Missing => "missing",
+            DifferenceKind::Extra => "extra row",
+            DifferenceKind::Field => "field differs",
+            DifferenceKind::Repository => "repository list",
+            DifferenceKind::Hash => "content hash",
+        }
+    }
+}
+
+impl VerifyReport {
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let verdict = match self.verdict {
+            Verdict::Pass => "**PASS**: no data lost, every compared record equal",
+            Verdict::Fail => "**FAIL**: data lost or different (see the differences)",
+        };
+        let _ = writeln!(out, "# Conversion verification\n\n{verdict}\n");
+        let _ = writeln!(out, "- exports: `{}`", self.exports);
+        let _ = writeln!(
+            out,
+            "- clock of the tier windows: {} ({})",
+            self.now, self.clock_source
+        );
+        let _ = writeln!(out, "- database: {}", self.database);
+        let sample = self.sample.map_or("all records".to_owned(), |n| {
+            format!("a sample of {n} records per table")
+        });
+        let _ = writeln!(out, "- field-by-field comparison: {sample}");
+        let _ = writeln!(out, "- generated: {}\n", self.generated_at);
+        let _ = writeln!(out, "## Record counts\n");
+        let _ = writeln!(
+            out,
+            "| module | collection | tier | rule | table | documents | converted | skipped by rule | rejected | rows in table | compared |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|");
+        for c in &self.collections {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                c.module,
+                c.collection,
+                c.tier,
+                c.rule,
+                c.table.as_deref().unwrap_or("(not converted)"),
+                c.documents,
+                c.converted,
+                c.skipped,
+                c.rejected,
+                c.rows_in_table,
+                c.rows_compared
+            );
+        }
+        let _ = writeln!(out, "\n## Content hash per tenant\n");
+        let _ = writeln!(
+            out,
+            "| module | tenant | rows expected | rows found | expected SHA-256 | found SHA-256 | |"
+        );
+        let _ = writeln!(out, "|---|---|---:|---:|---|---|---|");
+        for t in &self.tenants {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | `{}` | `{}` | {} |",
+                t.module,
+                if t.tenant.is_empty() {
+                    "(global)"
+                } else {
+                    &t.tenant
+                },
+                t.rows_expected,
+                t.rows_actual,
+                &t.expected_sha256[..16],
+                &t.actual_sha256[..16],
+                if t.matches() { "equal" } else { "**differs**" }
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n## Through the repositories (as `stellaops_app`, per tenant, ids excluded)\n"
+        );
+        let _ = writeln!(out, "| repository | tenant | expected | listed | |");
+        let _ = writeln!(out, "|---|---|---:|---:|---|");
+        for r in &self.repositories {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                r.repository,
+                r.tenant,
+                r.expected,
+                r.listed,
+                if r.matches { "equal" } else { "**differs**" }
+            );
+        }
+        let _ = writeln!(out, "\n## Differences ({})\n", self.differences.len());
+        if self.differences.is_empty() {
+            let _ = writeln!(out, "None.");
+        } else {
+            let _ = writeln!(
+                out,
+                "| kind | collection | table | tenant | line | _id | row id | column | expected | found |"
+            );
+            let _ = writeln!(out, "|---|---|---|---|---:|---|---|---|---|---|");
+            for d in &self.differences {
+                let cell = |v: &Option<String>| v.as_deref().map_or(String::new(), escape_cell);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    d.kind.label(),
+                    d.collection,
+                    cell(&d.table),
+                    cell(&d.tenant),
+                    d.line.map_or(String::new(), |l| l.to_string()),
+                    cell(&d.source_id),
+                    cell(&d.row_id),
+                    cell(&d.column),
+                    cell(&d.expected),
+                    cell(&d.actual)
+                );
+            }
+        }
+        if !self.notes.is_empty() {
+            let _ = writeln!(out, "\n## Notes\n");
+            for note in &self.notes {
+                let _ = writeln!(out, "- {note}");
+            }
+        }
+        out
+    }
+
+    /// A self-contained page: the verdict, the tables, and a bar chart of
+    /// each collection's documents by fate.
+    pub fn html(&self) -> String {
+        let mut body = String::new();
+        let (class, verdict) = match self.verdict {
+            Verdict::Pass => ("pass", "PASS: no data lost, every compared record equal"),
+            Verdict::Fail => ("fail", "FAIL: data lost or different"),
+        };
+        let _ = writeln!(
+            body,
+            "<h1>Conversion verification</h1><p class=\"{class}\">{verdict}</p>"
+        );
+        let _ = writeln!(
+            body,
+            "<ul><li>exports: <code>{}</code></li><li>clock: {} ({})</li><li>database: {}</li><li>generated: {}</li></ul>",
+            html_escape(&self.exports),
+            html_escape(&self.now),
+            html_escape(&self.clock_source),
+            html_escape(&self.database),
+            html_escape(&self.generated_at)
+        );
+        let _ = writeln!(body, "<h2>Documents by fate</h2>{}", self.chart());
+        body.push_str(&markdown_tables_to_html(&self.markdown()));
+        format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Conversion verification</title><style>{STYLE}</style></head><body>{body}</body></html>"
+        )
+    }
+
+    fn chart(&self) -> String {
+        let rows: Vec<&CollectionCounts> = self.collections.iter().collect();
+        let max = rows.iter().map(|c| c.documents).max().unwrap_or(1).max(1) as f64;
+        let (label_w, bar_w, row_h) = (230.0, 520.0, 22.0);
+        let height = row_h * rows.len() as f64 + 40.0;
+        let mut svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">",
+            label_w + bar_w + 120.0
+        );
+        for (i, c) in rows.iter().enumerate() {
+            let y = 10.0 + row_h * i as f64;
+            let _ = write!(
+                svg,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+                label_w - 8.0,
+                y + 14.0,
+                html_escape(&c.collection)
+            );
+            let mut x = label_w;
+            for (count, color, what) in [
+                (c.converted, "#2e7d32", "converted"),
+                (c.skipped, "#9e9e9e", "skipped by rule"),
+                (c.rejected, "#c62828", "rejected"),
+            ] {
+                let w = bar_w * count as f64 / max;
+                if count > 0 {
+                    let _ = write!(
+                        svg,
+                        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{color}\"><title>{what}: {count}</title></rect>",
+                        row_h - 6.0
+                    );
+                }
+                x += w;
+            }
+            let _ = write!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{}\">{}/{}/{}</text>",
+                x + 6.0,
+                y + 14.0,
+                c.converted,
+                c.skipped,
+                c.rejected
+            );
+        }
+        let legend_y = height - 12.0;
+        let _ = write!(
+            svg,
+            "<text x=\"{label_w}\" y=\"{legend_y}\"><tspan fill=\"#2e7d32\">■ converted</tspan> <tspan fill=\"#9e9e9e\">■ skipped by rule</tspan> <tspan fill=\"#c62828\">■ rejected</tspan></text></svg>"
+        );
+        svg
+    }
+
+    /// Writes `verify.json`, `verify.md` and `verify.html` into `dir`; their paths.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, VerifyError> {
+        std::fs::create_dir_all(dir).map_err(|e| VerifyError::Report {
+            file: dir.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        let json = serde_json::to_string_pretty(self).map_err(|e| VerifyError::Report {
+            file: "verify.json".into(),
+            detail: e.to_string(),
+        })?;
+        let mut written = Vec::new();
+        for (name, text) in [
+            ("verify.json", json),
+            ("verify.md", self.markdown()),
+            ("verify.html", self.html()),
+        ] {
+            let file = dir.join(name);
+            crate::files::write_atomically(&file, &text).map_err(|e| VerifyError::Report {
+                file: file.display().to_string(),
+                detail: e.to_string(),
+            })?;
+            written.push(file);
+        }
+        Ok(written)
+    }
+
+    /// Reads a `verify.json` back (for `report`).
+    pub fn read(file: &Path) -> Result<VerifyReport, VerifyError> {
+        let bad = |detail: String| VerifyError::Report {
+            file: file.display().to_string(),
+            detail,
+        };
+        let text = std::fs::read_to_string(file).map_err(|e| bad(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(bad(format!("format {other:?}, expected {FORMAT:?}"))),
+            None => return Err(bad("no format field: not a verification report".into())),
+        }
+        serde_json::from_value(value).map_err(|e| bad(format!("malformed report: {e}")))
+    }
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}th{background:#f3f3f3}.pass{color:#2e7d32;font-weight:bold;font-size:1.2em}.fail{color:#c62828;font-weight:bold;font-size:1.2em}code{font-size:12px}";
+
+fn escape_cell(text: &str) -> String {
+    let text = text.replace('|', "\\|").replace('\n', " ");
+    if text.chars().count() > 120 {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+pub(crate) fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The Markdown's sections as HTML: headings, tables, lists, paragraphs.
+fn markdown_tables_to_html(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut in_table = false;
+    let mut in_list = false;
+    for line in markdown.lines().skip_while(|l| !l.starts_with("## ")) {
+        let is_row = line.starts_with('|');
+        if in_table && !is_row {
+            out.push_str("</table>");
+            in_table = false;
+        }
+        if in_list && !line.starts_with("- ") {
+            out.push_str("</ul>");
+            in_list = false;
+        }
+        if let Some(h) = line.strip_prefix("## ") {
+            let _ = write!(out, "<h2>{}</h2>", inline(h));
+        } else if is_row {
+            if line.starts_with("|---") {
+                continue;
+            }
+            let cells: Vec<String> = split_row(line);
+            let tag = if in_table { "td" } else { "th" };
+            if !in_table {
+                out.push_str("<table>");
+                in_table = true;
+            }
+            out.push_str("<tr>");
+            for cell in cells {
+                let _ = write!(out, "<{tag}>{}</{tag}>", inline(&cell));
+            }
+            out.push_str("</tr>");
+        } else if let Some(item) = line.strip_prefix("- ") {
+            if !in_list {
+                out.push_str("<ul>");
+                in_list = true;
+            }
+            let _ = write!(out, "<li>{}</li>", inline(item));
+        } else if !line.trim().is_empty() {
+            let _ = write!(out, "<p>{}</p>", inline(line));
+        }
+    }
+    if in_table {
+        out.push_str("</table>");
+    }
+    if in_list {
+        out.push_str("</ul>");
+    }
+    out
+}
+
+fn split_row(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cell.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cell).trim().to_owned()),
+            _ => cell.push(c),
+        }
+    }
+    cells.push(cell.trim().to_owned());
+    cells
+}
+
+/// `code` and **bold** spans, everything else escaped.
+fn inline(text: &str) -> String {
+    let escaped = html_escape(text);
+    let mut out = String::new();
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            for (j, bold) in part.split("**").enumerate() {
+                if j % 2 == 1 {
+                    let _ = write!(out, "<b>{bold}</b>");
+                } else {
+                    out.push_str(bold);
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! The seeds' `Users_Should_Match_Between_Mongo_And_Postgres`: per tenant,
+//! what a repository lists (as `stellaops_app`, in the tenant's context)
+//! equals the export's documents after conversion, ids excluded.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use stellaops_storage::authority::{ClientRepository, ServiceAccountRepository, UserRepository};
+use stellaops_storage::authority::{PgAuthority, UserQuery};
+use stellaops_storage::scheduler::{PgSchedules, ScheduleQuery, ScheduleRepository};
+use stellaops_storage::{DataSource, PageRequest, StorageError, SystemClock, TenantContext};
+
+use super::error::VerifyError;
+use crate::convert::ConvertedRow;
+use crate::table::{Table, Value};
+
+/// The repositories compared, with the collection each lists.
+pub const REPOSITORIES: [(&str, &str); 4] = [
+    ("users", "authority_users"),
+    ("clients", "authority_clients"),
+    ("service_accounts", "authority_service_accounts"),
+    ("schedules", "schedules"),
+];
+
+const PAGE: i64 = 500;
+
+/// Everything `repository` lists for `tenant`, each item as its JSON.
+pub async fn listed(
+    source: &DataSource,
+    repository: &'static str,
+    tenant: &str,
+) -> Result<Vec<serde_json::Value>, VerifyError> {
+    let fail = |detail: String| VerifyError::Repository {
+        repository,
+        tenant: tenant.to_owned(),
+        detail,
+    };
+    let ctx = TenantContext::new(tenant).map_err(|e| fail(e.to_string()))?;
+    let items = match repository {
+        "users" => {
+            let authority = PgAuthority::new(source.clone(), Arc::new(SystemClock));
+            let mut items = Vec::new();
+            let mut page = PageRequest::first(PAGE);
+            loop {
+                let query = UserQuery {
+                    page: page.clone(),
+                    ..UserQuery::default()
+                };
+                let listed = authority
+                    .list_users(&ctx, &query)
+                    .await
+                    .map_err(|e| fail(e.to_string()))?;
+                items.extend(
+                    listed
+                        .items
+                        .iter()
+                        .map(to_json)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(fail)?,
+                );
+                match listed.next {
+                    Some(key) => page = PageRequest::after(PAGE, key),
+                    None => break,
+                }
+            }
+            items
+        }
+        "clients" => {
+            let authority = PgAuthority::new(source.clone(), Arc::new(SystemClock));
+            jsons(authority.list_clients(&ctx).await).map_err(fail)?
+        }
+        "service_accounts" => {
+            let authority = PgAuthority::new(source.clone(), Arc::new(SystemClock));
+            jsons(authority.list_service_accounts(&ctx).await).map_err(fail)?
+        }
+        "schedules" => {
+            let schedules = PgSchedules::new(source.clone(), Arc::new(SystemClock));
+            let mut items = Vec::new();
+            let mut page = PageRequest::first(PAGE);
+            loop {
+                let query = ScheduleQuery {
+                    include_deleted: true,
+                    page: page.clone(),
+                    ..ScheduleQuery::default()
+                };
+                let listed = schedules
+                    .list(&ctx, &query)
+                    .await
+                    .map_err(|e| fail(e.to_string()))?;
+                items.extend(
+                    listed
+                        .items
+                        .iter()
+                        .map(to_json)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(fail)?,
+                );
+                match listed.next {
+                    Some(key) => page = PageRequest::after(PAGE, key),
+                    None => break,
+                }
+            }
+            items
+        }
+        other => return Err(fail(format!("no repository {other}"))),
+    };
+    Ok(items)
+}
+
+/// Listed items as sorted canonical rows without the id.
+pub fn canonical_listed(table: &Table, items: &[serde_json::Value]) -> Result<Vec<String>, String> {
+    let mut out = items
+        .iter()
+        .map(|item| canonical_without_id(table, |column| item.get(column).cloned()))
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    Ok(out)
+}
+
+/// The expected rows of `tenant`, in the same shape as [`listed`]
+/// (only the columns the repository's items carry).
+pub fn expected(
+    table: &Table,
+    rows: &[&ConvertedRow],
+    carried: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut out: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            canonical_without_id(table, |column| {
+                let position = table.position(column)?;
+                carried(column).then(|| row.values[position].canonical())
+            })
+            .ok()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn to_json<T: Serialize>(item: &T) -> Result<serde_json::Value, String> {
+    serde_json::to_value(item).map_err(|e| format!("serializing an item: {e}"))
+}
+
+fn jsons<T: Serialize>(
+    items: Result<Vec<T>, StorageError>,
+) -> Result<Vec<serde_json::Value>, String> {
+    items
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(to_json)
+        .collect()
+}
+
+/// A row as canonical JSON of its columns but `id`; `value` gives a
+/// column's JSON, `None` when the side does not carry it.
+fn canonical_without_id(
+    table: &Table,
+    value: impl Fn(&str) -> Option<serde_json::Value>,
+) -> Result<String, String> {
+    let mut row = BTreeMap::new();
+    for (column, kind) in table.columns {
+        if *column == "id" {
+            continue;
+        }
+        if let Some(json) = value(column) {
+            let canonical = Value::from_row_json(*kind, &json)
+                .map_err(|e| format!("column {column}: {e}"))?
+                .canonical();
+            row.insert(*column, canonical);
+        }
+    }
+    serde_json::to_string(&row).map_err(|e| e.to_string())
+}
