@@ -42,17 +42,19 @@ pub fn read_documents(file: &Path) -> Result<(Layout, Vec<SourceDoc>), ExportErr
     let start = text.trim_start();
     if start.starts_with('[') {
         let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| json_error(file, &e))?;
+        let mut lines = Lines::new(text);
         let docs = items
             .into_iter()
-            .map(|raw| document(file, text, raw))
+            .map(|raw| document(file, &mut lines, raw))
             .collect::<Result<_, _>>()?;
         return Ok((Layout::Array, docs));
     }
     let mut docs = Vec::new();
+    let mut lines = Lines::new(text);
     let stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
     for raw in stream {
         let raw = raw.map_err(|e| json_error(file, &e))?;
-        docs.push(document(file, text, raw)?);
+        docs.push(document(file, &mut lines, raw)?);
     }
     Ok((Layout::Ndjson, docs))
 }
@@ -104,10 +106,41 @@ fn json_error(file: &Path, error: &serde_json::Error) -> ExportError {
     }
 }
 
-fn document(file: &Path, text: &str, raw: &RawValue) -> Result<SourceDoc, ExportError> {
-    // The raw value borrows from `text`: its address gives its line.
-    let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-    let line = line_of(text.as_bytes(), offset);
+/// Lines of a text counted forward: documents come in order, so each
+/// count starts where the last one stopped (counting from the start each
+/// time made a 30 MB export take minutes).
+struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        Lines {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of `raw`, a value borrowed from the text (its address gives its offset).
+    fn of(&mut self, raw: &RawValue) -> usize {
+        let offset = raw.get().as_ptr() as usize - self.text.as_ptr() as usize;
+        if offset < self.offset {
+            *self = Lines::new(self.text);
+        }
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+fn document(file: &Path, lines: &mut Lines<'_>, raw: &RawValue) -> Result<SourceDoc, ExportError> {
+    let line = lines.of(raw);
     let json: serde_json::Value =
         serde_json::from_str(raw.get()).map_err(|e| ExportError::Syntax {
             file: file.to_owned(),

@@ -74,7 +74,7 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
     for (t, tenant) in TENANTS.iter().enumerate() {
         for i in 0..scale * 100 {
             let n = runs.len() as u32 + 1;
-            let schedule = 4 + (t * scale * 100 + i) as u32;
+            let schedule = 5 + (t * scale * 100 + i) as u32;
             runs.push(doc! {
                 "_id": oid(11, n), "tenantId": *tenant, "scheduleId": oid(10, schedule),
                 "trigger": "cron", "state": if i % 3 == 0 { "queued" } else { "completed" },
