@@ -8,4 +8,5 @@ pub mod files;
 pub mod gate;
 pub mod load;
 pub mod rounds;
+pub mod scorecard;
 pub mod side_by_side;

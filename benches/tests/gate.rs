@@ -305,3 +305,78 @@ async fn a_side_that_dies_or_hangs_ends_the_run_within_its_bound() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_scorecard_of_another_revisions_results_says_so_and_passes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit-row.xml");
+    std::fs::write(
+        &junit,
+        r#"<?xml version="1.0"?><testsuites name="nextest-run" tests="2">
+  <testsuite name="stellaops-suites::authority" tests="1">
+    <testcase name="isolation::tenants_never_meet" classname="stellaops-suites::authority"/>
+  </testsuite>
+  <testsuite name="stellaops-suites::contract" tests="1">
+    <testcase name="authority.users::invisible_to_other_tenant" classname="stellaops-suites::contract"/>
+  </testsuite>
+</testsuites>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("junit-row.revision"),
+        "0000000000000000000000000000000000000000\n",
+    )
+    .unwrap();
+    let out = dir.path().join("card");
+    let run = Command::new(BIN)
+        .args(["scorecard", "--junit", junit.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        // No gate or conversion results to find by default.
+        .env("CARGO_TARGET_DIR", dir.path().join("target"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let output = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("describes revision 0000000000000000000000000000000000000000"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("| pass |"),
+        "nothing of another revision passes: {summary}"
+    );
+    assert!(summary.contains("stale (another revision)") && summary.contains("not yet measured"));
+    for module in ["authority", "scheduler", "notify", "policy", "vuln", "vex"] {
+        assert!(
+            out.join(format!("{module}.html")).is_file()
+                && out.join(format!("{module}.md")).is_file()
+        );
+        assert!(
+            output.contains(&format!("{module}.html")),
+            "the paths are printed: {output}"
+        );
+    }
+
+    let (code, output) = load(
+        &[
+            "scorecard",
+            "--junit",
+            out.join("scorecard.json").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{output}");
+    assert!(
+        output.contains("scorecard.json") && output.contains("not a JUnit XML file"),
+        "{output}"
+    );
+}

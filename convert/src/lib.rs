@@ -20,5 +20,6 @@ pub mod generate;
 pub mod ids;
 pub mod plan;
 pub mod progress;
+pub mod revision;
 pub mod table;
 pub mod verify;

@@ -34,6 +34,8 @@ pub enum GateError {
         file: String,
         reason: String,
     },
+    #[error("scorecard input {0}")]
+    Scorecard(#[from] crate::scorecard::ScorecardError),
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
 }

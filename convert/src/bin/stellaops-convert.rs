@@ -168,6 +168,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                     let mut conn = admin_connection(&url).await?;
                     let data = role_source(&url).await?;
                     let context = VerifyContext {
+                        revision: revision(),
                         clock_source,
                         database: redact(&url),
                         sample,
@@ -196,6 +197,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                     )
                     .with_prepared_statements(db.server().pooler_port.is_none());
                     let context = VerifyContext {
+                        revision: revision(),
                         clock_source,
                         database: format!(
                             "fresh harness database {} (backfilled by this run, dropped after)",
@@ -382,6 +384,11 @@ async fn role_source(url: &str) -> Result<DataSource, String> {
         Some(system),
         Duration::from_secs(30),
     ))
+}
+
+/// The checkout's revision (`-dirty` with uncommitted changes to tracked files).
+fn revision() -> Option<String> {
+    stellaops_convert::revision::current_revision(&workspace_dir())
 }
 
 fn redact(url: &str) -> String {

@@ -24,6 +24,8 @@ use crate::table::Value;
 /// What a verification is told besides the plan.
 #[derive(Debug)]
 pub struct VerifyContext<'a> {
+    /// The kit's revision, as the scorecard checks it.
+    pub revision: Option<String>,
     pub clock_source: String,
     pub database: String,
     /// Records compared field by field per table (`None`: all).
@@ -274,6 +276,7 @@ pub async fn verify(
     Ok(VerifyReport {
         format: FORMAT.to_owned(),
         generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        revision: context.revision.clone(),
         exports: plan
             .collections
             .first()

@@ -16,6 +16,9 @@ pub const FORMAT: &str = "stellaops-convert-verify/1";
 pub struct VerifyReport {
     pub format: String,
     pub generated_at: String,
+    /// The kit's revision that converted and compared (`git rev-parse HEAD`).
+    #[serde(default)]
+    pub revision: Option<String>,
     pub exports: String,
     /// The clock of the tier windows, and where it came from.
     pub now: String,
@@ -154,7 +157,12 @@ impl VerifyReport {
             format!("a sample of {n} records per table")
         });
         let _ = writeln!(out, "- field-by-field comparison: {sample}");
-        let _ = writeln!(out, "- generated: {}\n", self.generated_at);
+        let _ = writeln!(
+            out,
+            "- generated: {} by revision {}\n",
+            self.generated_at,
+            self.revision.as_deref().unwrap_or("unknown")
+        );
         let _ = writeln!(out, "## Record counts\n");
         let _ = writeln!(
             out,
