@@ -17,6 +17,8 @@ mod bad_input;
 mod claiming;
 #[path = "scheduler/determinism.rs"]
 mod determinism;
+#[path = "scheduler/isolation.rs"]
+mod isolation;
 #[path = "scheduler/jobs.rs"]
 mod jobs;
 #[path = "scheduler/locks.rs"]
