@@ -351,6 +351,13 @@ async fn a_document_with_a_wrong_type_is_rejected_alone_and_named() {
         .collect();
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert_eq!(rejected[0].collection, "authority_users");
+    assert!(
+        rejected[0]
+            .file
+            .as_deref()
+            .unwrap()
+            .ends_with("authority/authority_users.json")
+    );
     assert_eq!(rejected[0].line, Some(5));
     assert_eq!(
         rejected[0].source_id.as_deref(),
@@ -420,4 +427,64 @@ fn unreadable_exports_fail_whole_naming_the_file_and_the_line() {
             "{expected}: no file in {message}"
         );
     }
+}
+
+#[test]
+fn orphans_under_a_foreign_key_are_rejected_and_legal_ones_kept() {
+    let dir = fixture_copy();
+    let tokens = dir.path().join("authority/authority_tokens.json");
+    let text = std::fs::read_to_string(&tokens).unwrap();
+    // The first token's user becomes one the export does not have.
+    let broken = text.replacen("650100000000000000000001", "6501000000000000000fffff", 1);
+    assert_ne!(text, broken);
+    std::fs::write(&tokens, broken).unwrap();
+    let exports = Exports::read(dir.path()).unwrap();
+    let plan = stellaops_convert::plan::plan(&exports, exports.exported_at.unwrap());
+    let rejected: Vec<_> = plan
+        .collections
+        .iter()
+        .flat_map(|c| {
+            c.result
+                .rejected
+                .iter()
+                .map(move |r| (c.collection().name, r))
+        })
+        .collect();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    let (collection, orphan) = rejected[0];
+    assert_eq!(
+        (collection, orphan.line, orphan.source_id.as_str()),
+        ("authority_tokens", 1, "650500000000000000000001")
+    );
+    assert!(
+        orphan.reason.starts_with("field userId: orphan reference"),
+        "{}",
+        orphan.reason
+    );
+    // A login attempt of a user who is gone, and a revocation of an unknown
+    // token, are kept: their columns have no foreign key.
+    let kept = |name: &str| {
+        plan.collections
+            .iter()
+            .find(|c| c.collection().name == name)
+            .unwrap()
+            .result
+            .rows
+            .len()
+    };
+    assert_eq!(kept("authority_login_attempts"), 3);
+    assert_eq!(kept("authority_revocations"), 2);
+    // A policy job whose run is outside the window keeps the job, loses the
+    // run (ON DELETE SET NULL), and says so.
+    let jobs = plan
+        .collections
+        .iter()
+        .find(|c| c.collection().name == "policy_jobs")
+        .unwrap();
+    assert!(
+        jobs.result
+            .rows
+            .iter()
+            .any(|r| r.notes.iter().any(|n| n.contains("runId cleared")))
+    );
 }

@@ -322,9 +322,10 @@ fn print_backfill(summary: &BackfillSummary, plan: &Plan<'_>, clock_source: &str
     for planned in &plan.collections {
         for left in &planned.result.rejected {
             println!(
-                "rejected: {} line {} _id {}: {}",
-                planned.collection().name,
+                "rejected: {} line {} ({}, _id {}): {}",
+                planned.file.path.display(),
                 left.line,
+                planned.collection().name,
                 left.source_id,
                 left.reason
             );

@@ -51,10 +51,12 @@ pub async fn verify(
     for planned in &plan.collections {
         let collection = planned.collection();
         let result = &planned.result;
+        let file = Some(planned.file.path.display().to_string());
         for left in &result.rejected {
             differences.push(Difference {
                 kind: DifferenceKind::NotConverted,
                 collection: collection.name.to_owned(),
+                file: file.clone(),
                 table: collection.table.map(|t| t.qualified()),
                 tenant: None,
                 line: Some(left.line),
@@ -75,6 +77,7 @@ pub async fn verify(
                 differences.push(Difference {
                     kind: DifferenceKind::Refused,
                     collection: collection.name.to_owned(),
+                    file: file.clone(),
                     table: done.table.clone(),
                     tenant: None,
                     line: Some(refused.line),
@@ -104,6 +107,7 @@ pub async fn verify(
             collections.push(counts);
             continue;
         };
+        let export = planned.file.path.display().to_string();
         let actual = actual_rows(conn, table).await?;
         let wanted = expected_rows(table, &result.rows);
         let compared = sample_keys(&wanted, context.sample);
@@ -112,6 +116,7 @@ pub async fn verify(
                 differences.push(row_difference(
                     DifferenceKind::Missing,
                     collection.name,
+                    &export,
                     table,
                     key,
                     Some(row),
@@ -129,6 +134,7 @@ pub async fn verify(
                     let mut d = row_difference(
                         DifferenceKind::Field,
                         collection.name,
+                        &export,
                         table,
                         key,
                         Some(row),
@@ -144,6 +150,7 @@ pub async fn verify(
             differences.push(row_difference(
                 DifferenceKind::Extra,
                 collection.name,
+                &export,
                 table,
                 key,
                 None,
@@ -180,6 +187,7 @@ pub async fn verify(
             differences.push(Difference {
                 kind: DifferenceKind::Hash,
                 collection: module.clone(),
+                file: None,
                 table: None,
                 tenant: Some(tenant.clone()),
                 line: None,
@@ -234,6 +242,7 @@ pub async fn verify(
                         differences.push(Difference {
                             kind: DifferenceKind::Repository,
                             collection: collection_name.to_owned(),
+                            file: Some(planned.file.path.display().to_string()),
                             table: Some(table.qualified()),
                             tenant: Some(tenant.to_owned()),
                             line: None,
@@ -299,6 +308,7 @@ pub async fn verify(
 fn row_difference(
     kind: DifferenceKind,
     collection: &str,
+    file: &str,
     table: &crate::table::Table,
     key: &RowKey,
     row: Option<&&ConvertedRow>,
@@ -306,6 +316,7 @@ fn row_difference(
     Difference {
         kind,
         collection: collection.to_owned(),
+        file: row.map(|_| file.to_owned()),
         table: Some(table.qualified()),
         tenant: (!key.0.is_empty()).then(|| key.0.clone()),
         line: row.map(|r| r.line),

@@ -94,6 +94,9 @@ pub struct RepositoryCheck {
 pub struct Difference {
     pub kind: DifferenceKind,
     pub collection: String,
+    /// The export file the document came from, where one is involved.
+    #[serde(default)]
+    pub file: Option<String>,
     pub table: Option<String>,
     pub tenant: Option<String>,
     /// The document's line in its export, and its `_id`.
@@ -239,9 +242,10 @@ impl VerifyReport {
                 let cell = |v: &Option<String>| v.as_deref().map_or(String::new(), escape_cell);
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                     d.kind.label(),
                     d.collection,
+                    cell(&d.file),
                     cell(&d.table),
                     cell(&d.tenant),
                     d.line.map_or(String::new(), |l| l.to_string()),
