@@ -258,6 +258,12 @@ fn performance(module: &str, inputs: &Inputs) -> Criterion {
         .collect();
     criterion.status = if regressed > 0 {
         Status::Fail
+    } else if report.base.rev == report.candidate.rev {
+        // An A/A run checks the gate, not a change: nothing was compared.
+        criterion
+            .detail
+            .push_str("; base and candidate are the same revision: an A/A run, not a comparison");
+        Status::NotMeasured
     } else if noisy > 0 {
         criterion
             .detail
