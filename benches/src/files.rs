@@ -6,13 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// Writes `text` to `file` through a temporary file beside it and a
-/// rename, so a reader never sees half a file.
-pub fn write_atomically(file: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, file)
-}
+/// Written through a temporary file and a rename: a reader never sees half a file.
+pub use stellaops_convert::files::write_atomically;
 
 /// `value` as pretty JSON, written atomically; the reason when it fails.
 pub fn write_json<T: Serialize>(file: &Path, value: &T) -> Result<(), String> {

@@ -17,6 +17,7 @@ pub mod convert;
 pub mod export;
 pub mod files;
 pub mod generate;
+pub mod html;
 pub mod ids;
 pub mod plan;
 pub mod progress;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::error::ExportError;
-use super::read::{Layout, SourceDoc, read_documents};
+use super::read::{Layout, SourceDoc, parse_documents};
 use crate::catalog::{self, Collection, MODULES};
 
 /// The manifest's file name.
@@ -74,7 +74,8 @@ impl Exports {
                     source,
                 })?;
                 let sha256 = format!("{:x}", Sha256::digest(&bytes));
-                let (layout, docs) = read_documents(&path)?;
+                // Read once: the hash and the documents come from the same bytes.
+                let (layout, docs) = parse_documents(&path, &bytes)?;
                 files.push(ExportFile {
                     collection,
                     path,

@@ -6,4 +6,4 @@ mod read;
 
 pub use error::ExportError;
 pub use layout::{ExportFile, Exports, MANIFEST};
-pub use read::{Layout, SourceDoc, read_documents};
+pub use read::{Layout, SourceDoc, parse_documents, read_documents};

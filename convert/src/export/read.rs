@@ -38,7 +38,12 @@ pub fn read_documents(file: &Path) -> Result<(Layout, Vec<SourceDoc>), ExportErr
         file: file.to_owned(),
         source,
     })?;
-    let text = decode(file, &bytes)?;
+    parse_documents(file, &bytes)
+}
+
+/// The documents of `bytes`, the content of `file` (named in errors).
+pub fn parse_documents(file: &Path, bytes: &[u8]) -> Result<(Layout, Vec<SourceDoc>), ExportError> {
+    let text = decode(file, bytes)?;
     let start = text.trim_start();
     if start.starts_with('[') {
         let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| json_error(file, &e))?;

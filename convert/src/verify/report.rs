@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::VerifyError;
+use crate::html::{escape, markdown_to_html, page};
 
 /// The report's format tag.
 pub const FORMAT: &str = "stellaops-convert-verify/1";
@@ -281,16 +282,19 @@ impl VerifyReport {
         let _ = writeln!(
             body,
             "<ul><li>exports: <code>{}</code></li><li>clock: {} ({})</li><li>database: {}</li><li>generated: {}</li></ul>",
-            html_escape(&self.exports),
-            html_escape(&self.now),
-            html_escape(&self.clock_source),
-            html_escape(&self.database),
-            html_escape(&self.generated_at)
+            escape(&self.exports),
+            escape(&self.now),
+            escape(&self.clock_source),
+            escape(&self.database),
+            escape(&self.generated_at)
         );
         let _ = writeln!(body, "<h2>Documents by fate</h2>{}", self.chart());
-        body.push_str(&markdown_tables_to_html(&self.markdown()));
-        format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Conversion verification</title><style>{STYLE}</style></head><body>{body}</body></html>"
+        let markdown = self.markdown();
+        let sections = markdown.find("\n## ").map_or("", |at| &markdown[at..]);
+        body.push_str(&markdown_to_html(sections));
+        page(
+            "Conversion verification",
+            &format!("<style>{STYLE}</style>{body}"),
         )
     }
 
@@ -310,7 +314,7 @@ impl VerifyReport {
                 "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                 label_w - 8.0,
                 y + 14.0,
-                html_escape(&c.collection)
+                escape(&c.collection)
             );
             let mut x = label_w;
             for (count, color, what) in [
@@ -390,111 +394,15 @@ impl VerifyReport {
     }
 }
 
-const STYLE: &str = "body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}th{background:#f3f3f3}.pass{color:#2e7d32;font-weight:bold;font-size:1.2em}.fail{color:#c62828;font-weight:bold;font-size:1.2em}code{font-size:12px}";
+/// The verdict's colours, beside the shared page style.
+const STYLE: &str = ".pass{color:#2e7d32;font-weight:bold;font-size:1.2em}.fail{color:#c62828;font-weight:bold;font-size:1.2em}code{font-size:12px}";
 
 fn escape_cell(text: &str) -> String {
-    let text = text.replace('|', "\\|").replace('\n', " ");
+    let text = text.replace('|', "/").replace('\n', " ");
     if text.chars().count() > 120 {
         let cut: String = text.chars().take(117).collect();
         format!("{cut}...")
     } else {
         text
     }
-}
-
-pub(crate) fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The Markdown's sections as HTML: headings, tables, lists, paragraphs.
-fn markdown_tables_to_html(markdown: &str) -> String {
-    let mut out = String::new();
-    let mut in_table = false;
-    let mut in_list = false;
-    for line in markdown.lines().skip_while(|l| !l.starts_with("## ")) {
-        let is_row = line.starts_with('|');
-        if in_table && !is_row {
-            out.push_str("</table>");
-            in_table = false;
-        }
-        if in_list && !line.starts_with("- ") {
-            out.push_str("</ul>");
-            in_list = false;
-        }
-        if let Some(h) = line.strip_prefix("## ") {
-            let _ = write!(out, "<h2>{}</h2>", inline(h));
-        } else if is_row {
-            if line.starts_with("|---") {
-                continue;
-            }
-            let cells: Vec<String> = split_row(line);
-            let tag = if in_table { "td" } else { "th" };
-            if !in_table {
-                out.push_str("<table>");
-                in_table = true;
-            }
-            out.push_str("<tr>");
-            for cell in cells {
-                let _ = write!(out, "<{tag}>{}</{tag}>", inline(&cell));
-            }
-            out.push_str("</tr>");
-        } else if let Some(item) = line.strip_prefix("- ") {
-            if !in_list {
-                out.push_str("<ul>");
-                in_list = true;
-            }
-            let _ = write!(out, "<li>{}</li>", inline(item));
-        } else if !line.trim().is_empty() {
-            let _ = write!(out, "<p>{}</p>", inline(line));
-        }
-    }
-    if in_table {
-        out.push_str("</table>");
-    }
-    if in_list {
-        out.push_str("</ul>");
-    }
-    out
-}
-
-fn split_row(line: &str) -> Vec<String> {
-    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                cell.push('|');
-                chars.next();
-            }
-            '|' => cells.push(std::mem::take(&mut cell).trim().to_owned()),
-            _ => cell.push(c),
-        }
-    }
-    cells.push(cell.trim().to_owned());
-    cells
-}
-
-/// `code` and **bold** spans, everything else escaped.
-fn inline(text: &str) -> String {
-    let escaped = html_escape(text);
-    let mut out = String::new();
-    for (i, part) in escaped.split('`').enumerate() {
-        if i % 2 == 1 {
-            let _ = write!(out, "<code>{part}</code>");
-        } else {
-            for (j, bold) in part.split("**").enumerate() {
-                if j % 2 == 1 {
-                    let _ = write!(out, "<b>{bold}</b>");
-                } else {
-                    out.push_str(bold);
-                }
-            }
-        }
-    }
-    out
 }
