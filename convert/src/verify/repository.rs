@@ -9,7 +9,7 @@ use serde::Serialize;
 use stellaops_storage::authority::{ClientRepository, ServiceAccountRepository, UserRepository};
 use stellaops_storage::authority::{PgAuthority, UserQuery};
 use stellaops_storage::scheduler::{PgSchedules, ScheduleQuery, ScheduleRepository};
-use stellaops_storage::{DataSource, PageRequest, StorageError, SystemClock, TenantContext};
+use stellaops_storage::{DataSource, Page, PageRequest, StorageError, SystemClock, TenantContext};
 
 use super::error::VerifyError;
 use crate::convert::ConvertedRow;
@@ -40,31 +40,18 @@ pub async fn listed(
     let items = match repository {
         "users" => {
             let authority = PgAuthority::new(source.clone(), Arc::new(SystemClock));
-            let mut items = Vec::new();
-            let mut page = PageRequest::first(PAGE);
-            loop {
-                let query = UserQuery {
-                    page: page.clone(),
-                    ..UserQuery::default()
-                };
-                let listed = authority
-                    .list_users(&ctx, &query)
-                    .await
-                    .map_err(|e| fail(e.to_string()))?;
-                items.extend(
-                    listed
-                        .items
-                        .iter()
-                        .map(to_json)
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(fail)?,
-                );
-                match listed.next {
-                    Some(key) => page = PageRequest::after(PAGE, key),
-                    None => break,
-                }
-            }
-            items
+            let (authority, ctx) = (&authority, &ctx);
+            jsons(
+                every_page(|page| async move {
+                    let query = UserQuery {
+                        page,
+                        ..UserQuery::default()
+                    };
+                    authority.list_users(ctx, &query).await
+                })
+                .await,
+            )
+            .map_err(fail)?
         }
         "clients" => {
             let authority = PgAuthority::new(source.clone(), Arc::new(SystemClock));
@@ -76,32 +63,19 @@ pub async fn listed(
         }
         "schedules" => {
             let schedules = PgSchedules::new(source.clone(), Arc::new(SystemClock));
-            let mut items = Vec::new();
-            let mut page = PageRequest::first(PAGE);
-            loop {
-                let query = ScheduleQuery {
-                    include_deleted: true,
-                    page: page.clone(),
-                    ..ScheduleQuery::default()
-                };
-                let listed = schedules
-                    .list(&ctx, &query)
-                    .await
-                    .map_err(|e| fail(e.to_string()))?;
-                items.extend(
-                    listed
-                        .items
-                        .iter()
-                        .map(to_json)
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(fail)?,
-                );
-                match listed.next {
-                    Some(key) => page = PageRequest::after(PAGE, key),
-                    None => break,
-                }
-            }
-            items
+            let (schedules, ctx) = (&schedules, &ctx);
+            jsons(
+                every_page(|page| async move {
+                    let query = ScheduleQuery {
+                        include_deleted: true,
+                        page,
+                        ..ScheduleQuery::default()
+                    };
+                    schedules.list(ctx, &query).await
+                })
+                .await,
+            )
+            .map_err(fail)?
         }
         other => return Err(fail(format!("no repository {other}"))),
     };
@@ -137,6 +111,24 @@ pub fn expected(
         .collect();
     out.sort();
     out
+}
+
+/// Every item of a keyset-paged list, page after page.
+async fn every_page<T, Fetch, Next>(mut fetch: Fetch) -> Result<Vec<T>, StorageError>
+where
+    Fetch: FnMut(PageRequest) -> Next,
+    Next: std::future::Future<Output = Result<Page<T>, StorageError>>,
+{
+    let mut items = Vec::new();
+    let mut page = PageRequest::first(PAGE);
+    loop {
+        let listed = fetch(page).await?;
+        items.extend(listed.items);
+        match listed.next {
+            Some(key) => page = PageRequest::after(PAGE, key),
+            None => return Ok(items),
+        }
+    }
 }
 
 fn to_json<T: Serialize>(item: &T) -> Result<serde_json::Value, String> {
