@@ -60,7 +60,7 @@ pub fn markdown_to_html(markdown: &str) -> String {
                 if !next.starts_with('|') {
                     break;
                 }
-                if !next.contains("---") {
+                if !is_separator(next) {
                     out.push_str("<tr>");
                     for cell in cells(next) {
                         let _ = write!(out, "<td>{cell}</td>");
@@ -70,8 +70,8 @@ pub fn markdown_to_html(markdown: &str) -> String {
                 lines.next();
             }
             out.push_str("</table>");
-        } else if let Some(title) = trimmed.strip_prefix("## ") {
-            let _ = write!(out, "<h2>{}</h2>", inline(title));
+        } else if let Some((level, title)) = heading(trimmed) {
+            let _ = write!(out, "<h{level}>{}</h{level}>", inline(title));
         } else if let Some(quote) = trimmed.strip_prefix("> ") {
             let _ = write!(out, "<blockquote>{}</blockquote>", inline(quote));
         } else if let Some(item) = trimmed.strip_prefix("- ") {
@@ -81,6 +81,21 @@ pub fn markdown_to_html(markdown: &str) -> String {
         }
     }
     out
+}
+
+/// A table's separator line (`|---|---:|`): cells of dashes and colons only.
+fn is_separator(line: &str) -> bool {
+    line.trim().trim_matches('|').split('|').all(|cell| {
+        let cell = cell.trim();
+        !cell.is_empty() && cell.contains('-') && cell.chars().all(|c| c == '-' || c == ':')
+    })
+}
+
+/// A heading's level (1 to 3) and its text.
+fn heading(line: &str) -> Option<(usize, &str)> {
+    let level = line.chars().take_while(|&c| c == '#').count();
+    let title = line[level..].strip_prefix(' ')?;
+    (1..=3).contains(&level).then_some((level, title))
 }
 
 /// A self-contained page around `body`.
@@ -110,6 +125,19 @@ mod tests {
             "<h2>Gate: <b>pass</b></h2><table><tr><th>path</th><th>ratio</th></tr>\
              <tr><td><code>a.b</code></td><td>1.01</td></tr></table>\
              <blockquote>careful &lt;x&gt;</blockquote><ul><li>one</li></ul>"
+        );
+    }
+
+    #[test]
+    fn headings_of_every_level_and_dashes_in_cells_are_kept() {
+        let html = markdown_to_html(
+            "# Cutover scorecard\n### notify\n| a | b |\n|---|:---:|\n| --- | x-y |\n#hashtag\n",
+        );
+        assert_eq!(
+            html,
+            "<h1>Cutover scorecard</h1><h3>notify</h3>\
+             <table><tr><th>a</th><th>b</th></tr><tr><td>---</td><td>x-y</td></tr></table>\
+             <p>#hashtag</p>"
         );
     }
 }

@@ -38,6 +38,20 @@ pub struct ForeignKey {
     pub target_columns: Vec<String>,
 }
 
+/// One row-level security policy (`pg_policies`), its expressions as the
+/// server renders them (`pg_get_expr`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Policy {
+    pub name: String,
+    /// Permissive policies are ORed per command; restrictive ones ANDed.
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    pub roles: Vec<String>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+}
+
 /// One table of a module schema.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Table {
@@ -53,6 +67,8 @@ pub struct Table {
     pub rls_forced: bool,
     /// A policy for all commands with both USING and WITH CHECK exists.
     pub full_policy: bool,
+    /// Every policy of the table, by name.
+    pub policies: Vec<Policy>,
 }
 
 impl Table {
@@ -70,8 +86,8 @@ impl Table {
     }
 }
 
-/// Every table of the module schemas, ordered by schema and name. Three
-/// catalog queries in all: every test process of the suite starts with this.
+/// Every table of the module schemas, ordered by schema and name, from five
+/// catalog queries (cached per template by [`load_catalog`]).
 pub async fn read_tables(pool: &PgPool) -> Result<Vec<Table>, sqlx::Error> {
     let names: Vec<(String, String, bool, bool, bool)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, c.relrowsecurity, c.relforcerowsecurity,
@@ -97,6 +113,7 @@ pub async fn read_tables(pool: &PgPool) -> Result<Vec<Table>, sqlx::Error> {
                 rls_enabled,
                 rls_forced,
                 full_policy,
+                policies: Vec::new(),
             },
         )
         .collect();
@@ -184,6 +201,35 @@ pub async fn read_tables(pool: &PgPool) -> Result<Vec<Table>, sqlx::Error> {
     for (table, columns) in indexes {
         if let Some(&i) = index.get(&table) {
             tables[i].indexes.push(columns);
+        }
+    }
+    type PolicyRow = (
+        String,
+        String,
+        String,
+        String,
+        Vec<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let policies: Vec<PolicyRow> = sqlx::query_as(
+        "SELECT schemaname || '.' || tablename, policyname::text, permissive, cmd,
+                roles::text[], qual, with_check
+           FROM pg_policies WHERE schemaname = ANY($1) ORDER BY 1, 2",
+    )
+    .bind(module_schemas())
+    .fetch_all(pool)
+    .await?;
+    for (table, name, permissive, command, roles, using, with_check) in policies {
+        if let Some(&i) = index.get(&table) {
+            tables[i].policies.push(Policy {
+                name,
+                permissive: permissive == "PERMISSIVE",
+                command,
+                roles,
+                using,
+                with_check,
+            });
         }
     }
     Ok(tables)

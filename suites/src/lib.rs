@@ -8,8 +8,10 @@
 pub mod catalog;
 mod global_tables;
 pub mod history;
+pub mod policies;
 pub mod rows;
 pub mod sources;
+pub mod waits;
 
 pub use global_tables::{GLOBAL_TABLES, MODULE_TABLE_COUNTS, module_schemas};
 pub use stellaops_harness::{TestDb, test_db};

@@ -64,6 +64,12 @@ const TENANT_CHECKS: &[(&str, Check)] = &[
     ("related_tenants_isolated", |t, i| {
         run(related_tenants_isolated_shipped(t, i))
     }),
+    ("every_policy_keyed_on_tenant", |t, i| {
+        run(async move { policies_keyed_on_tenant(&t, i) })
+    }),
+    ("unqualified_commands_isolated", |t, i| {
+        run(unqualified_commands_isolated_shipped(t, i))
+    }),
 ];
 
 fn main() {
@@ -631,6 +637,107 @@ async fn related_tenants_isolated(db: &TestDb, tables: &[Table], i: usize) -> Re
         Err(format!(
             "{}: related tenants are not isolated from {RELATED_OWNER}: {leaks:?}",
             table.qualified()
+        ))
+    }
+}
+
+/// Every permissive policy, for every command it covers, is keyed on the
+/// tenant setting (the catalog's view; see `stellaops_suites::policies`).
+fn policies_keyed_on_tenant(tables: &[Table], i: usize) -> Result<(), String> {
+    let table = &tables[i];
+    let loose = stellaops_suites::policies::loose_policies(table);
+    if loose.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: permissive policies not keyed on the tenant (PostgreSQL ORs them per command): {loose:?}",
+            table.qualified()
+        ))
+    }
+}
+
+async fn unqualified_commands_isolated_shipped(
+    tables: Arc<Vec<Table>>,
+    i: usize,
+) -> Result<(), String> {
+    let db = TestDb::new().await.map_err(|e| e.to_string())?;
+    unqualified_commands_isolated(&db, &tables, i).await
+}
+
+/// As `acme`, one statement per command without a WHERE clause, so that
+/// nothing but the policies of that command stands between `acme` and a row
+/// of `acme-eu`: SELECT sees none, UPDATE (setting a column to a value that
+/// reads no column, so no SELECT policy joins in) and DELETE touch none,
+/// and INSERT of `acme-eu`'s row is refused by the policy.
+async fn unqualified_commands_isolated(
+    db: &TestDb,
+    tables: &[Table],
+    i: usize,
+) -> Result<(), String> {
+    let table = &tables[i];
+    let observer_code = ACME;
+    let system = db.system().await.map_err(|e| e.to_string())?;
+    for code in [RELATED_OWNER, observer_code] {
+        sqlx::query("INSERT INTO authority.tenants (code, display_name) VALUES ($1, $1)")
+            .bind(code)
+            .execute(&system)
+            .await
+            .map_err(|e| format!("registering tenant {code}: {e}"))?;
+    }
+    system.close().await;
+    let owner = db.tenant(RELATED_OWNER).await.map_err(|e| e.to_string())?;
+    let observer = db.tenant(observer_code).await.map_err(|e| e.to_string())?;
+    let row = RowGenerator::new(tables)
+        .insert(&owner, table, RELATED_OWNER, seed_of(table))
+        .await?;
+    let name = table.qualified();
+    let mut leaks = Vec::new();
+    let seen = count_all(&observer, table).await?;
+    if seen != 0 {
+        leaks.push(format!("SELECT without WHERE sees {seen} rows"));
+    }
+    let column = table
+        .columns
+        .iter()
+        .find(|c| !table.primary_key.contains(&c.name) && c.name != "tenant_id")
+        .unwrap_or(&table.columns[0]);
+    let updated = sqlx::query(AssertSqlSafe(format!(
+        "UPDATE {name} SET \"{col}\" = (jsonb_populate_record(NULL::{name}, $1::jsonb)).\"{col}\"",
+        col = column.name
+    )))
+    .bind(row.clone())
+    .execute(&observer)
+    .await
+    .map(|r| r.rows_affected())
+    .map_err(|e| format!("UPDATE without WHERE: {e}"))?;
+    if updated != 0 {
+        leaks.push(format!("UPDATE without WHERE touched {updated} rows"));
+    }
+    let deleted = sqlx::query(AssertSqlSafe(format!("DELETE FROM {name}")))
+        .execute(&observer)
+        .await
+        .map(|r| r.rows_affected())
+        .map_err(|e| format!("DELETE without WHERE: {e}"))?;
+    if deleted != 0 {
+        leaks.push(format!("DELETE without WHERE deleted {deleted} rows"));
+    }
+    let still = count_key(&owner, table, &row).await?;
+    if still != 1 {
+        leaks.push(format!("{RELATED_OWNER}'s row is gone ({still} left)"));
+    } else {
+        // Gone first, so that only the policy (not the primary key) can refuse it.
+        delete(&owner, table, &row).await?;
+        if let Err(why) = refused_by_policy(&observer, table, &row).await {
+            leaks.push(format!("INSERT of a row of {RELATED_OWNER}: {why}"));
+        }
+    }
+    owner.close().await;
+    observer.close().await;
+    if leaks.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}: as {observer_code}, statements without WHERE reach rows of {RELATED_OWNER}: {leaks:?}"
         ))
     }
 }

@@ -25,6 +25,8 @@ mod jobs;
 mod locks;
 #[path = "scheduler/model.rs"]
 mod model;
+#[path = "scheduler/related_reads.rs"]
+mod related_reads;
 #[path = "scheduler/runs.rs"]
 mod runs;
 #[path = "scheduler/schedules.rs"]

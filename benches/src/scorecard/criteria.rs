@@ -154,19 +154,23 @@ fn junit_criterion(
     let mut failed = Vec::new();
     let mut files = Vec::new();
     let mut stale = Vec::new();
+    let mut failed_elsewhere = Vec::new();
     for run in &inputs.junit {
         let mut used = false;
+        let current = inputs.is_current(run.revision.as_deref());
         for case in run.cases.iter().filter(|c| selects(c)) {
             used = true;
             match case.outcome {
                 Outcome::Passed => passed += 1,
                 Outcome::Skipped => skipped += 1,
-                Outcome::Failed => failed.push(format!(
-                    "{} {} ({})",
-                    case.suite,
-                    case.name,
-                    run.file.display()
-                )),
+                Outcome::Failed => {
+                    let failure = format!("{} {} ({})", case.suite, case.name, run.file.display());
+                    if current {
+                        failed.push(failure);
+                    } else {
+                        failed_elsewhere.push(failure);
+                    }
+                }
             }
         }
         if used {
@@ -184,14 +188,17 @@ fn junit_criterion(
     }
     let measured = format!(
         "{passed} passed, {} failed, {skipped} skipped in {} JUnit file(s)",
-        failed.len(),
+        failed.len() + failed_elsewhere.len(),
         files.len()
     );
-    let (status, detail, evidence) = if passed + failed.len() == 0 {
+    // Evidence of another revision is stale whichever way it points: only
+    // a failure on this revision fails the criterion.
+    let (status, detail, evidence) = if passed + failed.len() + failed_elsewhere.len() == 0 {
         (Status::NotMeasured, none.to_owned(), Vec::new())
     } else if !failed.is_empty() {
         (Status::Fail, measured, failed)
     } else if !stale.is_empty() {
+        stale.extend(failed_elsewhere);
         (Status::Stale, measured, stale)
     } else {
         (Status::Pass, measured, Vec::new())
@@ -256,7 +263,14 @@ fn performance(module: &str, inputs: &Inputs) -> Criterion {
             )
         })
         .collect();
-    criterion.status = if regressed > 0 {
+    criterion.status = if !inputs.is_current(Some(&report.candidate.rev)) {
+        // Evidence of another revision is stale, whichever way it points.
+        criterion.evidence.push(format!(
+            "the gate measured revision {}",
+            report.candidate.rev
+        ));
+        Status::Stale
+    } else if regressed > 0 {
         Status::Fail
     } else if report.base.rev == report.candidate.rev {
         // An A/A run checks the gate, not a change: nothing was compared.
@@ -269,12 +283,6 @@ fn performance(module: &str, inputs: &Inputs) -> Criterion {
             .detail
             .push_str("; a noisy path is not a pass: run the gate again");
         Status::NotMeasured
-    } else if !inputs.is_current(Some(&report.candidate.rev)) {
-        criterion.evidence.push(format!(
-            "the gate measured revision {}",
-            report.candidate.rev
-        ));
-        Status::Stale
     } else {
         Status::Pass
     };
@@ -332,14 +340,15 @@ fn conversion(module: &str, inputs: &Inputs) -> Criterion {
             )
         })
         .collect();
-    criterion.status = if !differences.is_empty() {
-        Status::Fail
-    } else if !inputs.is_current(report.revision.as_deref()) {
+    criterion.status = if !inputs.is_current(report.revision.as_deref()) {
+        // Evidence of another revision is stale, whichever way it points.
         criterion.evidence.push(format!(
             "the check ran on revision {}",
             report.revision.as_deref().unwrap_or("unknown")
         ));
         Status::Stale
+    } else if !differences.is_empty() {
+        Status::Fail
     } else {
         Status::Pass
     };
@@ -484,5 +493,35 @@ mod tests {
             ..inputs(vec![junit("old", authority_cases(Outcome::Passed))])
         };
         assert_eq!(status(&score("authority", &dirty), "schema"), Status::Pass);
+    }
+
+    #[test]
+    fn a_failure_of_another_revision_is_stale_not_a_fail() {
+        let card = score(
+            "authority",
+            &inputs(vec![junit("old", authority_cases(Outcome::Failed))]),
+        );
+        let isolation = card
+            .criteria
+            .iter()
+            .find(|c| c.name == "tenant isolation")
+            .unwrap();
+        assert_eq!(isolation.status, Status::Stale);
+        assert_eq!(
+            isolation.evidence,
+            [
+                "junit-old.xml describes revision old",
+                "stellaops-suites::authority isolation::tenants_never_meet (junit-old.xml)"
+            ]
+        );
+        // The same failure on this revision fails, whatever else is stale.
+        let card = score(
+            "authority",
+            &inputs(vec![
+                junit("old", authority_cases(Outcome::Passed)),
+                junit("abc", authority_cases(Outcome::Failed)),
+            ]),
+        );
+        assert_eq!(status(&card, "tenant isolation"), Status::Fail);
     }
 }

@@ -233,6 +233,9 @@ async fn run(command: Command) -> Result<ExitCode, String> {
     }
 }
 
+/// Differences printed on the console; the report lists every one.
+const CONSOLE_DIFFERENCES: usize = 20;
+
 fn finish(report: &VerifyReport, out: &Path) -> Result<ExitCode, String> {
     let files = report.write(out).map_err(|e| e.to_string())?;
     let lost = report.differences.len();
@@ -243,7 +246,10 @@ fn finish(report: &VerifyReport, out: &Path) -> Result<ExitCode, String> {
             report.tenants.len()
         ),
         Verdict::Fail => {
-            println!("verification FAILED: {lost} differences (every one listed in the report)")
+            println!("verification FAILED: {lost} differences (every one listed in the report)");
+            for line in report.console_lines(CONSOLE_DIFFERENCES) {
+                println!("  {line}");
+            }
         }
     }
     for file in files {

@@ -292,7 +292,9 @@ pub async fn verify(
             .and_then(|c| c.file.path.parent().and_then(|p| p.parent()))
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
-        now: plan.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        now: plan
+            .now
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         clock_source: context.clock_source.clone(),
         database: context.database.clone(),
         sample: context.sample,

@@ -208,8 +208,8 @@ impl VerifyReport {
                 },
                 t.rows_expected,
                 t.rows_actual,
-                &t.expected_sha256[..16],
-                &t.actual_sha256[..16],
+                t.expected_sha256.get(..16).unwrap_or(&t.expected_sha256),
+                t.actual_sha256.get(..16).unwrap_or(&t.actual_sha256),
                 if t.matches() { "equal" } else { "**differs**" }
             );
         }
@@ -236,9 +236,9 @@ impl VerifyReport {
         } else {
             let _ = writeln!(
                 out,
-                "| kind | collection | table | tenant | line | _id | row id | column | expected | found |"
+                "| kind | collection | file | table | tenant | line | _id | row id | column | expected | found |"
             );
-            let _ = writeln!(out, "|---|---|---|---|---:|---|---|---|---|---|");
+            let _ = writeln!(out, "|---|---|---|---|---|---:|---|---|---|---|---|");
             for d in &self.differences {
                 let cell = |v: &Option<String>| v.as_deref().map_or(String::new(), escape_cell);
                 let _ = writeln!(
@@ -265,6 +265,48 @@ impl VerifyReport {
             }
         }
         out
+    }
+
+    /// One line per difference, the first `limit` of them, for the console:
+    /// kind, collection, file and line, `_id`, table and row, column, and
+    /// both values (each part only where the difference has it).
+    pub fn console_lines(&self, limit: usize) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .differences
+            .iter()
+            .take(limit)
+            .map(|d| {
+                let mut parts = vec![format!("{}: {}", d.kind.label(), d.collection)];
+                match (&d.file, d.line) {
+                    (Some(file), Some(line)) => parts.push(format!("{file} line {line}")),
+                    (Some(file), None) => parts.push(file.clone()),
+                    (None, Some(line)) => parts.push(format!("line {line}")),
+                    (None, None) => {}
+                }
+                let named = [
+                    ("_id", &d.source_id),
+                    ("table", &d.table),
+                    ("tenant", &d.tenant),
+                    ("row", &d.row_id),
+                    ("column", &d.column),
+                    ("expected", &d.expected),
+                    ("found", &d.actual),
+                ];
+                for (name, value) in named {
+                    if let Some(value) = value {
+                        parts.push(format!("{name} {}", escape_cell(value)));
+                    }
+                }
+                parts.join(", ")
+            })
+            .collect();
+        if self.differences.len() > limit {
+            lines.push(format!(
+                "... and {} more in the report",
+                self.differences.len() - limit
+            ));
+        }
+        lines
     }
 
     /// A self-contained page: the verdict, the tables, and a bar chart of
@@ -404,5 +446,193 @@ fn escape_cell(text: &str) -> String {
         format!("{cut}...")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(collection: &str) -> CollectionCounts {
+        CollectionCounts {
+            module: "authority".into(),
+            collection: collection.into(),
+            tier: "A".into(),
+            rule: "full".into(),
+            table: Some("authority.users".into()),
+            export: "authority/users.json".into(),
+            documents: 3,
+            converted: 2,
+            skipped: 0,
+            rejected: 1,
+            rows_in_table: 2,
+            rows_compared: 2,
+        }
+    }
+
+    /// A report with every kind of row filled in, values holding the
+    /// characters a table could trip on.
+    fn report() -> VerifyReport {
+        let full = Difference {
+            kind: DifferenceKind::NotConverted,
+            collection: "users".into(),
+            file: Some("authority/users.json".into()),
+            table: Some("authority.users".into()),
+            tenant: Some("acme-eu".into()),
+            line: Some(7),
+            source_id: Some("64b0f0c2a1b2c3d4e5f60718".into()),
+            row_id: Some("0190e4a2-0000-7000-8000-000000000001".into()),
+            column: Some("email".into()),
+            expected: Some("a|b@example.org".into()),
+            actual: Some("found-value".into()),
+        };
+        let sparse = Difference {
+            kind: DifferenceKind::Missing,
+            collection: "users".into(),
+            file: None,
+            table: None,
+            tenant: None,
+            line: None,
+            source_id: None,
+            row_id: None,
+            column: None,
+            expected: None,
+            actual: None,
+        };
+        VerifyReport {
+            format: FORMAT.into(),
+            generated_at: "2026-12-03T00:00:00Z".into(),
+            revision: Some("abc".into()),
+            exports: "fixtures/mongo".into(),
+            now: "2026-12-01T00:00:00.123456Z".into(),
+            clock_source: "manifest".into(),
+            database: "db".into(),
+            sample: None,
+            collections: vec![counts("users"), counts("clients")],
+            tenants: vec![TenantHash {
+                module: "authority".into(),
+                tenant: "acme".into(),
+                rows_expected: 2,
+                rows_actual: 2,
+                expected_sha256: "aa".into(),
+                actual_sha256: "bb".into(),
+            }],
+            repositories: vec![RepositoryCheck {
+                repository: "users".into(),
+                tenant: "acme".into(),
+                expected: 2,
+                listed: 1,
+                matches: false,
+            }],
+            differences: vec![full, sparse],
+            notes: vec!["a note".into()],
+            verdict: Verdict::Fail,
+        }
+    }
+
+    /// The cells of a Markdown table row (`| a | b |`).
+    fn cells(line: &str) -> Vec<String> {
+        let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+        inner.split('|').map(|c| c.trim().to_owned()).collect()
+    }
+
+    /// Every Markdown table: its header and its rows, by cells.
+    fn tables(markdown: &str) -> Vec<(Vec<String>, Vec<Vec<String>>)> {
+        let lines: Vec<&str> = markdown.lines().collect();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i + 1 < lines.len() {
+            if lines[i].starts_with('|') && lines[i + 1].starts_with("|---") {
+                let header = cells(lines[i]);
+                let mut rows = Vec::new();
+                let mut j = i + 2;
+                while j < lines.len() && lines[j].starts_with('|') {
+                    rows.push(cells(lines[j]));
+                    j += 1;
+                }
+                found.push((header, rows));
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_markdown_row_has_a_cell_per_header() {
+        let markdown = report().markdown();
+        let tables = tables(&markdown);
+        assert!(tables.len() >= 4, "{markdown}");
+        for (header, rows) in &tables {
+            assert_eq!(cells_of_separator(&markdown, header), header.len());
+            for row in rows {
+                assert_eq!(row.len(), header.len(), "{header:?} against {row:?}");
+            }
+        }
+        let (header, rows) = tables
+            .iter()
+            .find(|(h, _)| h.first().map(String::as_str) == Some("kind"))
+            .expect("the differences table");
+        let at = |row: &Vec<String>, name: &str| {
+            let column = header.iter().position(|h| h == name).expect(name);
+            row[column].clone()
+        };
+        let full = &rows[0];
+        assert_eq!(at(full, "file"), "authority/users.json");
+        assert_eq!(at(full, "table"), "authority.users");
+        assert_eq!(at(full, "tenant"), "acme-eu");
+        assert_eq!(at(full, "line"), "7");
+        assert_eq!(at(full, "_id"), "64b0f0c2a1b2c3d4e5f60718");
+        assert_eq!(at(full, "column"), "email");
+        assert_eq!(at(full, "expected"), "a/b@example.org");
+        assert_eq!(at(full, "found"), "found-value");
+        assert_eq!(at(&rows[1], "kind"), DifferenceKind::Missing.label());
+    }
+
+    /// The separator line under `header` has as many cells as the header.
+    fn cells_of_separator(markdown: &str, header: &[String]) -> usize {
+        let lines: Vec<&str> = markdown.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with('|') && cells(l) == header)
+            .expect("the header line");
+        cells(lines[at + 1]).len()
+    }
+
+    #[test]
+    fn the_console_names_each_difference() {
+        let lines = report().console_lines(1);
+        assert_eq!(
+            lines,
+            [
+                "not converted: users, authority/users.json line 7, _id 64b0f0c2a1b2c3d4e5f60718, \
+                 table authority.users, tenant acme-eu, row 0190e4a2-0000-7000-8000-000000000001, \
+                 column email, expected a/b@example.org, found found-value",
+                "... and 1 more in the report",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_html_row_has_a_cell_per_header() {
+        let html = report().html();
+        let mut checked = 0;
+        for table in html.split("<table").skip(1) {
+            let table = &table[..table.find("</table>").expect("a closed table")];
+            let headers = table.matches("<th").count();
+            for row in table.split("<tr").skip(1) {
+                let cells = row.matches("<td").count();
+                if cells > 0 {
+                    assert_eq!(
+                        cells, headers,
+                        "a row of {cells} cells under {headers} headers"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 6, "rows of the four tables");
+        assert!(html.contains("found-value"));
     }
 }

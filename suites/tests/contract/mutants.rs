@@ -16,7 +16,8 @@ use stellaops_suites::TestDb;
 use stellaops_suites::catalog::read_tables;
 
 use super::{
-    app_cannot_become_privileged, foreign_keys_scoped_by_tenant, related_tenants_isolated, run,
+    app_cannot_become_privileged, foreign_keys_scoped_by_tenant, policies_keyed_on_tenant,
+    related_tenants_isolated, run, unqualified_commands_isolated,
 };
 
 /// The policy predicate every module's migration writes (inside a format string).
@@ -34,6 +35,65 @@ const LOOSE_POLICIES: &[(&str, &str)] = &[
     ),
     ("like_wildcard", "tenant_id LIKE {s}"),
     ("substring", "strpos(tenant_id, {s}) > 0"),
+];
+
+/// One extra policy on `policy.packs` beside its tenant policy, appended to
+/// the module's migration: (name, SQL, whether a tenant of the app role
+/// reaches another tenant's rows with it). The last one leaks only to a
+/// client that sets a setting of its own, which the catalog check names.
+const EXTRA_POLICIES: &[(&str, &str, bool)] = &[
+    (
+        "select_always_true",
+        "CREATE POLICY loose ON policy.packs FOR SELECT USING (true);",
+        true,
+    ),
+    (
+        "insert_always_true",
+        "CREATE POLICY loose ON policy.packs FOR INSERT WITH CHECK (true);",
+        true,
+    ),
+    (
+        "update_always_true",
+        "CREATE POLICY loose ON policy.packs FOR UPDATE USING (true) WITH CHECK (true);",
+        true,
+    ),
+    (
+        "delete_always_true",
+        "CREATE POLICY loose ON policy.packs FOR DELETE USING (true);",
+        true,
+    ),
+    (
+        "delete_true_in_disguise",
+        "CREATE POLICY loose ON policy.packs FOR DELETE TO stellaops_app USING (tenant_id IS NOT NULL);",
+        true,
+    ),
+    (
+        "all_tenant_or_prefix",
+        "CREATE POLICY loose ON policy.packs USING (
+             tenant_id = NULLIF(current_setting('app.tenant_id', true), '')
+             OR tenant_id LIKE NULLIF(current_setting('app.tenant_id', true), '') || '%');",
+        true,
+    ),
+    (
+        "select_keyed_on_a_client_setting",
+        "CREATE POLICY loose ON policy.packs FOR SELECT USING (tenant_id = current_setting('app.viewer', true));",
+        false,
+    ),
+];
+
+/// Extra policies that only narrow what the tenant policy allows: both
+/// policy checks must pass on them (no false alarm).
+const NARROWING_POLICIES: &[(&str, &str)] = &[
+    (
+        "restrictive_always_true",
+        "CREATE POLICY narrow ON policy.packs AS RESTRICTIVE FOR SELECT USING (true);",
+    ),
+    (
+        "keyed_and_narrower",
+        "CREATE POLICY narrow ON policy.packs FOR UPDATE
+             USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '') AND name <> '')
+             WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), ''));",
+    ),
 ];
 
 /// Ways the app role comes to be able to become a privileged role.
@@ -107,6 +167,26 @@ pub fn trials() -> Vec<Trial> {
             move || killed(role_mutant(sql)),
         ));
     }
+    for (name, sql, leaks) in EXTRA_POLICIES {
+        trials.push(Trial::test(
+            format!("mutants::extra_policy::catalog::{name}"),
+            move || killed(extra_policy(sql, PolicyCheck::Catalog)),
+        ));
+        if *leaks {
+            trials.push(Trial::test(
+                format!("mutants::extra_policy::commands::{name}"),
+                move || killed(extra_policy(sql, PolicyCheck::Commands)),
+            ));
+        }
+    }
+    for (name, sql) in NARROWING_POLICIES {
+        for check in [PolicyCheck::Catalog, PolicyCheck::Commands] {
+            trials.push(Trial::test(
+                format!("mutants::narrowing_policy_passes::{check:?}::{name}").to_lowercase(),
+                move || spared(extra_policy(sql, check)),
+            ));
+        }
+    }
     for (name, file, sql, table) in FK_MUTANTS {
         trials.push(Trial::test(
             format!("mutants::foreign_key_not_scoped::{name}"),
@@ -130,6 +210,21 @@ fn killed(verdict: impl std::future::Future<Output = Verdict>) -> Result<(), Fai
                 println!("killed: {caught}");
                 Ok(())
             }
+        };
+        Ok(())
+    })?;
+    outcome.map_err(Failed::from)
+}
+
+/// Passes when the check passed on a schema that is not broken; fails with
+/// what the check said otherwise.
+fn spared(verdict: impl std::future::Future<Output = Verdict>) -> Result<(), Failed> {
+    let mut outcome = Ok(());
+    run(async {
+        outcome = match verdict.await {
+            Err(setup) => Err(format!("the schema could not be built: {setup}")),
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(alarm)) => Err(format!("false alarm on a sound schema: {alarm}")),
         };
         Ok(())
     })?;
@@ -201,6 +296,34 @@ async fn loose_policy(predicate: &str) -> Verdict {
         .position(|t| t.qualified() == "policy.packs")
         .ok_or("no policy.packs in the mutant")?;
     Ok(related_tenants_isolated(&db, &tables, index).await)
+}
+
+/// The two checks of policies: the catalog's (every permissive policy keyed
+/// on the tenant) and the behavioural one (statements without WHERE).
+#[derive(Debug, Clone, Copy)]
+enum PolicyCheck {
+    Catalog,
+    Commands,
+}
+
+async fn extra_policy(sql: &str, check: PolicyCheck) -> Verdict {
+    let dir = copy_migrations()?;
+    edit(dir.path(), "policy/0001_policy_schema.sql", |text| {
+        format!("{text}\n{sql}\n")
+    })?;
+    let db = migrated(dir.path()).await?;
+    let tables = read_tables(db.admin()).await.map_err(|e| e.to_string())?;
+    let index = tables
+        .iter()
+        .position(|t| t.qualified() == "policy.packs")
+        .ok_or("no policy.packs in the mutant")?;
+    if tables[index].policies.len() < 2 {
+        return Err("the extra policy was not created".into());
+    }
+    Ok(match check {
+        PolicyCheck::Catalog => policies_keyed_on_tenant(&tables, index),
+        PolicyCheck::Commands => unqualified_commands_isolated(&db, &tables, index).await,
+    })
 }
 
 async fn role_mutant(sql: &str) -> Verdict {

@@ -179,6 +179,72 @@ async fn claim_filters_inside_locked_cte() {
     assert_eq!(ids, eligible, "ineligible rows must not use up the LIMIT");
 }
 
+/// Another transaction holds the lock of the first run in claim order (a
+/// claimer that has not committed yet, a long report): a claim skips it at
+/// once and takes the next ones, never waits for it; once the holder ends,
+/// the skipped run is claimed too. A claim without `SKIP LOCKED` waits, and
+/// the server shows the wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_skips_a_row_locked_elsewhere() {
+    let b = setup().await;
+    let mut first = NewRun::manual(epoch() - Duration::minutes(3));
+    first.priority = 9;
+    let locked = queue(&b, &b.acme, first).await;
+    let next = [
+        queue(&b, &b.acme, NewRun::manual(epoch() - Duration::minutes(2))).await,
+        queue(
+            &b,
+            &b.globex,
+            NewRun::manual(epoch() - Duration::minutes(1)),
+        )
+        .await,
+    ];
+    let mut holder = b.db.admin().begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM scheduler.runs WHERE id = $1 FOR UPDATE")
+        .bind(locked)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+
+    let history = History::default();
+    let t = history.invoke();
+    let claims = stellaops_suites::waits::never_waits_on_a_lock(
+        b.db.admin(),
+        BOUND,
+        b.runs.claim(&b.system, "w1", 3),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    record_claims(&history, t, "w1", &claims, 0, 3);
+    let ids: Vec<Uuid> = claims.iter().map(|c| c.id).collect();
+    assert_eq!(ids, next, "the locked run is skipped, the next ones taken");
+
+    holder.rollback().await.unwrap();
+    let t = history.invoke();
+    let claims = b.runs.claim(&b.system, "w2", 3).await.unwrap();
+    record_claims(&history, t, "w2", &claims, 1, 3);
+    let ids: Vec<Uuid> = claims.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [locked], "free again once its holder ended");
+    let expected: Vec<String> = std::iter::once(locked)
+        .chain(next)
+        .map(|id| id.to_string())
+        .collect();
+    let violations = history.check(&[]);
+    assert!(violations.is_empty(), "{violations:#?}");
+    let claimed: Vec<String> = history
+        .events()
+        .iter()
+        .filter(|e| e.op == Op::Claim && e.accepted)
+        .map(|e| e.item.clone())
+        .collect();
+    let mut sorted = claimed.clone();
+    sorted.sort();
+    let mut wanted = expected.clone();
+    wanted.sort();
+    assert_eq!(sorted, wanted, "each run claimed once");
+}
+
 #[tokio::test]
 async fn claim_due_at_injected_now() {
     let b = setup().await;

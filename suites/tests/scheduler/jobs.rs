@@ -111,6 +111,103 @@ async fn graph_jobs_crud_and_fenced_lease() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
 }
 
+/// The worker id alone does not fence: `w1` whose lease ran out and who
+/// leased the same job again (a restarted worker with a stable name) still
+/// has a stale task of its first term running. That task's complete and
+/// fail carry the old token and change nothing; the current term's do.
+#[tokio::test]
+async fn same_owner_with_an_older_token_writes_nothing() {
+    let b = setup().await;
+    let jobs = graph_jobs(&b);
+    let job = NewGraphJob::build("sbom-1", "sha256:aa");
+    jobs.create(&b.acme, &job).await.unwrap();
+    let history = History::default();
+    let record = |t, op, lease: &stellaops_storage::scheduler::JobLease, accepted| {
+        history.record(
+            t,
+            Record {
+                worker: "w1",
+                op,
+                item: &lease.id.to_string(),
+                token: lease.fencing_token,
+                accepted,
+                batch: None,
+                validity: accepted.then_some((lease.expires_at - TTL, lease.expires_at)),
+            },
+        )
+    };
+    let t = history.invoke();
+    let old = jobs.lease(&b.acme, "w1", TTL).await.unwrap().unwrap();
+    record(t, Op::LeaseAcquire, &old, true);
+    b.clock.advance(TTL);
+    let t = history.invoke();
+    let new = jobs.lease(&b.acme, "w1", TTL).await.unwrap().unwrap();
+    record(t, Op::LeaseAcquire, &new, true);
+    assert_eq!(
+        (
+            new.id,
+            new.owner.as_str(),
+            old.fencing_token,
+            new.fencing_token
+        ),
+        (old.id, "w1", 1, 2)
+    );
+    let t = history.invoke();
+    let failed = jobs.fail(&b.acme, &old, "stale term").await.unwrap();
+    record(t, Op::Complete, &old, failed);
+    let t = history.invoke();
+    let completed = jobs.complete(&b.acme, &old, "snap-stale").await.unwrap();
+    record(t, Op::Complete, &old, completed);
+    assert_eq!((failed, completed), (false, false), "the older term");
+    let running = jobs.get(&b.acme, job.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            running.status,
+            running.fencing_token,
+            running.graph_snapshot_id
+        ),
+        (JobStatus::Running, 2, None)
+    );
+    let t = history.invoke();
+    let done = jobs.complete(&b.acme, &new, "snap-1").await.unwrap();
+    record(t, Op::Complete, &new, done);
+    assert!(done);
+    let violations = history.check(&[job.id.to_string()]);
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// Another transaction holds the lock of the first job in lease order: a
+/// lease skips it at once and takes the next one, never waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lease_skips_a_job_locked_elsewhere() {
+    let b = setup().await;
+    let jobs = graph_jobs(&b);
+    let mut first = NewGraphJob::build("sbom-1", "sha256:aa");
+    first.priority = 5;
+    let second = NewGraphJob::build("sbom-2", "sha256:bb");
+    jobs.create(&b.acme, &first).await.unwrap();
+    jobs.create(&b.acme, &second).await.unwrap();
+    let mut holder = b.db.admin().begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM scheduler.graph_jobs WHERE id = $1 FOR UPDATE")
+        .bind(first.id)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let lease = stellaops_suites::waits::never_waits_on_a_lock(
+        b.db.admin(),
+        BOUND,
+        jobs.lease(&b.acme, "w1", TTL),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .unwrap();
+    assert_eq!(lease.id, second.id, "the locked job is skipped");
+    holder.rollback().await.unwrap();
+    let lease = jobs.lease(&b.acme, "w2", TTL).await.unwrap().unwrap();
+    assert_eq!(lease.id, first.id, "free again once its holder ended");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graph_job_leases_are_exclusive_under_contention() {
     let b = setup().await;

@@ -346,6 +346,79 @@ async fn lease_expiry_boundary_and_fencing() {
     assert!(violations.is_empty(), "{violations:#?}");
 }
 
+/// The holder's name alone does not fence: `a` lost its lease (it expired)
+/// and took it again, while a stale task of its first term still runs.
+/// That task's renew and release carry the old token and change nothing.
+#[tokio::test]
+async fn stale_holder_with_the_same_name_changes_nothing() {
+    let b = setup().await;
+    let history = History::default();
+    let name = "scheduler:due-poll";
+    let ttl = Duration::seconds(30);
+    let record = |invoked, op, lease: &Lease, accepted| {
+        history.record(
+            invoked,
+            Record {
+                worker: "a",
+                op,
+                item: name,
+                token: lease.fencing_token,
+                accepted,
+                batch: None,
+                validity: accepted.then_some((lease.acquired_at, lease.expires_at)),
+            },
+        )
+    };
+    let t = history.invoke();
+    let first = b
+        .locks
+        .acquire(&b.system, name, "a", ttl)
+        .await
+        .unwrap()
+        .unwrap();
+    record(t, Op::LeaseAcquire, &first, true);
+    b.clock.set(first.expires_at);
+    let t = history.invoke();
+    let second = b
+        .locks
+        .acquire(&b.system, name, "a", ttl)
+        .await
+        .unwrap()
+        .unwrap();
+    record(t, Op::LeaseAcquire, &second, true);
+    assert_eq!(
+        (
+            second.holder_id.as_str(),
+            first.fencing_token,
+            second.fencing_token
+        ),
+        ("a", 1, 2)
+    );
+
+    b.clock.advance(Duration::seconds(5));
+    let t = history.invoke();
+    let renewed = b.locks.renew(&b.system, &first, ttl).await;
+    record(t, Op::LeaseRenew, &first, renewed.is_ok());
+    match renewed {
+        Err(StorageError::LeaseLost { token: 1, .. }) => {}
+        other => panic!("the first term's renew must be refused, got {other:?}"),
+    }
+    let t = history.invoke();
+    let released = b.locks.release(&b.system, &first).await.unwrap();
+    record(t, Op::LeaseRelease, &first, released);
+    assert!(!released, "the first term's release must change nothing");
+    assert_eq!(
+        b.locks.current(&b.system, name).await.unwrap(),
+        Some(second.clone()),
+        "the second term's lease, untouched"
+    );
+    let t = history.invoke();
+    let renewed = b.locks.renew(&b.system, &second, ttl).await.unwrap();
+    record(t, Op::LeaseRenew, &renewed, true);
+    let violations = history.check(&[]);
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lease_contention_one_holder_at_a_time() {
     let b = setup().await;

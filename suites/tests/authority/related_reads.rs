@@ -1,0 +1,234 @@
+//! Every tenant-scoped read of every Authority repository, on both
+//! backends, against a related tenant holding rows with the same natural
+//! keys and ids: `acme` never reads a row of `acme-eu`. A read served
+//! without row-level security (through the system pool, or a memory map
+//! keyed without the tenant) answers with the other tenant's row; here it
+//! is caught whatever the order of the rows.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::Duration;
+use rstest::rstest;
+use stellaops_storage::authority::*;
+use stellaops_storage::{Backend, TenantContext};
+use uuid::Uuid;
+
+use crate::support::{ACME, ACME_EU, epoch, setup_on};
+
+const USER: Uuid = Uuid::from_u128(0x11);
+const SUBJECT: Uuid = Uuid::from_u128(0x12);
+const ROLE: Uuid = Uuid::from_u128(0x13);
+const ACCOUNT: Uuid = Uuid::from_u128(0x14);
+const CLIENT: Uuid = Uuid::from_u128(0x15);
+const TOKEN: Uuid = Uuid::from_u128(0x16);
+const LICENSE: Uuid = Uuid::from_u128(0x17);
+const USERNAME: &str = "alice";
+const ROLE_NAME: &str = "admin";
+const ACCOUNT_ID: &str = "ci-bot";
+const CLIENT_ID: &str = "web-portal";
+const LICENSE_KEY: &str = "LIC-1";
+
+/// The same rows, ids and natural keys for any tenant.
+async fn seed(authority: &dyn Authority, ctx: &TenantContext) {
+    let user = NewUser {
+        id: USER,
+        subject_id: SUBJECT,
+        fields: UserFields::named(USERNAME),
+    };
+    authority.create_user(ctx, &user).await.unwrap();
+    authority
+        .create_role(ctx, ROLE, &RoleFields::named(ROLE_NAME))
+        .await
+        .unwrap();
+    authority.assign_role(ctx, USER, ROLE, None).await.unwrap();
+    authority
+        .create_service_account(ctx, ACCOUNT, &ServiceAccountFields::named(ACCOUNT_ID))
+        .await
+        .unwrap();
+    authority
+        .create_client(ctx, CLIENT, &ClientFields::named(CLIENT_ID))
+        .await
+        .unwrap();
+    let mut token = NewToken::access("hash-1", USER, epoch() + Duration::hours(1));
+    token.id = TOKEN;
+    token.client_id = Some(CLIENT_ID.into());
+    authority.create_token(ctx, &token).await.unwrap();
+    authority
+        .create_revocation(ctx, &NewRevocation::of_token(TOKEN, "leaked"))
+        .await
+        .unwrap();
+    authority
+        .record_login_attempt(ctx, &NewLoginAttempt::new(USERNAME, LoginOutcome::Failure))
+        .await
+        .unwrap();
+    authority
+        .create_license(
+            ctx,
+            LICENSE,
+            &LicenseFields::new(LICENSE_KEY, LicenseEdition::Team, epoch()),
+        )
+        .await
+        .unwrap();
+    authority
+        .record_license_usage(ctx, LICENSE, "scans", epoch(), 3)
+        .await
+        .unwrap();
+}
+
+/// What one read answered: the tenant of each row it returned (a count
+/// answers `count` once per counted row).
+type Seen = Vec<String>;
+type Probe = for<'a> fn(
+    &'a dyn Authority,
+    &'a TenantContext,
+) -> Pin<Box<dyn Future<Output = Seen> + Send + 'a>>;
+
+fn tenants<T>(rows: impl IntoIterator<Item = T>, tenant: impl Fn(&T) -> &str) -> Seen {
+    rows.into_iter()
+        .map(|row| tenant(&row).to_owned())
+        .collect()
+}
+
+macro_rules! probes {
+    ($($name:ident => |$a:ident, $ctx:ident| $body:expr;)*) => {
+        $(
+            fn $name<'a>(
+                $a: &'a dyn Authority,
+                $ctx: &'a TenantContext,
+            ) -> Pin<Box<dyn Future<Output = Seen> + Send + 'a>> {
+                Box::pin(async move { $body })
+            }
+        )*
+        /// Every tenant-scoped read of the Authority traits.
+        const PROBES: &[(&str, Probe)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+probes! {
+    get_user => |a, ctx| tenants(a.get_user(ctx, USER).await.unwrap(), |u| &u.tenant_id);
+    get_user_by_username => |a, ctx| {
+        tenants(a.get_user_by_username(ctx, USERNAME).await.unwrap(), |u| &u.tenant_id)
+    };
+    list_users => |a, ctx| {
+        tenants(a.list_users(ctx, &UserQuery::default()).await.unwrap().items, |u| &u.tenant_id)
+    };
+    user_roles => |a, ctx| tenants(a.user_roles(ctx, USER).await.unwrap(), |r| &r.tenant_id);
+    get_role => |a, ctx| tenants(a.get_role(ctx, ROLE).await.unwrap(), |r| &r.tenant_id);
+    get_role_by_name => |a, ctx| {
+        tenants(a.get_role_by_name(ctx, ROLE_NAME).await.unwrap(), |r| &r.tenant_id)
+    };
+    list_roles => |a, ctx| tenants(a.list_roles(ctx).await.unwrap(), |r| &r.tenant_id);
+    get_service_account => |a, ctx| {
+        tenants(a.get_service_account(ctx, ACCOUNT).await.unwrap(), |s| &s.tenant_id)
+    };
+    get_service_account_by_account_id => |a, ctx| {
+        tenants(
+            a.get_service_account_by_account_id(ctx, ACCOUNT_ID).await.unwrap(),
+            |s| &s.tenant_id,
+        )
+    };
+    list_service_accounts => |a, ctx| {
+        tenants(a.list_service_accounts(ctx).await.unwrap(), |s| &s.tenant_id)
+    };
+    get_client => |a, ctx| tenants(a.get_client(ctx, CLIENT).await.unwrap(), |c| &c.tenant_id);
+    get_client_by_client_id => |a, ctx| {
+        tenants(a.get_client_by_client_id(ctx, CLIENT_ID).await.unwrap(), |c| &c.tenant_id)
+    };
+    list_clients => |a, ctx| tenants(a.list_clients(ctx).await.unwrap(), |c| &c.tenant_id);
+    get_token => |a, ctx| tenants(a.get_token(ctx, TOKEN).await.unwrap(), |t| &t.tenant_id);
+    active_tokens_of_user => |a, ctx| {
+        tenants(a.active_tokens_of_user(ctx, USER).await.unwrap(), |t| &t.tenant_id)
+    };
+    active_tokens_of_client => |a, ctx| {
+        tenants(a.active_tokens_of_client(ctx, CLIENT_ID).await.unwrap(), |t| &t.tenant_id)
+    };
+    get_revocation => |a, ctx| {
+        tenants(
+            a.get_revocation(ctx, RevocationCategory::Token, &TOKEN.to_string()).await.unwrap(),
+            |r| &r.tenant_id,
+        )
+    };
+    active_revocations => |a, ctx| {
+        tenants(a.active_revocations(ctx).await.unwrap(), |r| &r.tenant_id)
+    };
+    recent_login_attempts => |a, ctx| {
+        tenants(a.recent_login_attempts(ctx, USERNAME, 10).await.unwrap(), |l| &l.tenant_id)
+    };
+    count_login_failures => |a, ctx| {
+        let counted = a.count_login_failures(ctx, USERNAME, Duration::hours(1)).await.unwrap();
+        vec!["count".to_owned(); usize::try_from(counted).unwrap()]
+    };
+    get_license => |a, ctx| tenants(a.get_license(ctx, LICENSE).await.unwrap(), |l| &l.tenant_id);
+    get_license_by_key => |a, ctx| {
+        tenants(a.get_license_by_key(ctx, LICENSE_KEY).await.unwrap(), |l| &l.tenant_id)
+    };
+    list_licenses => |a, ctx| tenants(a.list_licenses(ctx).await.unwrap(), |l| &l.tenant_id);
+    license_usage => |a, ctx| {
+        tenants(a.license_usage(ctx, LICENSE).await.unwrap(), |u| &u.tenant_id)
+    };
+}
+
+async fn read_all(authority: &dyn Authority, ctx: &TenantContext) -> Vec<(&'static str, Seen)> {
+    let mut seen = Vec::new();
+    for (name, probe) in PROBES {
+        seen.push((*name, probe(authority, ctx).await));
+    }
+    seen
+}
+
+#[rstest]
+#[tokio::test]
+async fn no_read_returns_a_related_tenants_row_with_the_same_key(
+    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
+) {
+    let b = setup_on(backend).await;
+    let authority = b.authority.as_ref();
+    seed(authority, &b.acme_eu).await;
+
+    // Each read finds what acme-eu holds: a probe that finds nothing proves nothing.
+    let owned = read_all(authority, &b.acme_eu).await;
+    let blind: Vec<&str> = owned
+        .iter()
+        .filter(|(_, seen)| seen.is_empty())
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(
+        blind.is_empty(),
+        "reads that found nothing of acme-eu: {blind:?}"
+    );
+
+    // acme holds nothing yet: every read of acme answers nothing.
+    let leaks: Vec<_> = read_all(authority, &b.acme)
+        .await
+        .into_iter()
+        .filter(|(_, seen)| !seen.is_empty())
+        .collect();
+    assert!(leaks.is_empty(), "acme read rows of acme-eu: {leaks:?}");
+
+    // acme's own rows under the same ids and keys: acme reads exactly
+    // what acme-eu reads of its own, all of them acme's.
+    seed(authority, &b.acme).await;
+    let expected: Vec<(&str, Seen)> = owned
+        .iter()
+        .map(|(name, seen)| {
+            let own = seen
+                .iter()
+                .map(|t| {
+                    if t == ACME_EU {
+                        ACME.to_owned()
+                    } else {
+                        t.clone()
+                    }
+                })
+                .collect();
+            (*name, own)
+        })
+        .collect();
+    assert_eq!(read_all(authority, &b.acme).await, expected);
+    assert_eq!(
+        read_all(authority, &b.acme_eu).await,
+        owned,
+        "acme-eu unchanged"
+    );
+}

@@ -1,0 +1,146 @@
+//! Every tenant-scoped read of the Scheduler's schedule, trigger and run
+//! repositories, on both backends, against a related tenant holding rows
+//! with the same ids and names: `acme` never reads a row of `acme-eu`. A
+//! read served without row-level security (through the system pool, or a
+//! memory map keyed without the tenant) answers with the other tenant's
+//! row; here it is caught whatever the order of the rows.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use rstest::rstest;
+use stellaops_storage::scheduler::{
+    NewRun, NewTrigger, RunQuery, ScheduleFields, ScheduleQuery, Scheduler, TriggerKind,
+};
+use stellaops_storage::{Backend, TenantContext};
+use uuid::Uuid;
+
+use crate::support::{epoch, setup};
+
+const SCHEDULE: Uuid = Uuid::from_u128(0x21);
+const TRIGGER: Uuid = Uuid::from_u128(0x22);
+const RUN: Uuid = Uuid::from_u128(0x23);
+const SCHEDULE_NAME: &str = "nightly";
+
+/// The same rows, ids and names for any tenant.
+async fn seed(scheduler: &Scheduler, ctx: &TenantContext) {
+    scheduler
+        .schedules
+        .upsert(
+            ctx,
+            SCHEDULE,
+            &ScheduleFields::new(SCHEDULE_NAME, "0 2 * * *", "Europe/Berlin"),
+            "tester",
+        )
+        .await
+        .unwrap();
+    let mut trigger = NewTrigger::new(SCHEDULE, TriggerKind::Manual, epoch());
+    trigger.id = TRIGGER;
+    scheduler.triggers.create(ctx, &trigger).await.unwrap();
+    let mut run = NewRun::manual(epoch());
+    run.id = RUN;
+    run.schedule_id = Some(SCHEDULE);
+    scheduler.runs.create(ctx, &run).await.unwrap();
+}
+
+/// The tenant of each row a read returned.
+type Seen = Vec<String>;
+type Probe =
+    for<'a> fn(&'a Scheduler, &'a TenantContext) -> Pin<Box<dyn Future<Output = Seen> + Send + 'a>>;
+
+fn tenants<T>(rows: impl IntoIterator<Item = T>, tenant: impl Fn(&T) -> &str) -> Seen {
+    rows.into_iter()
+        .map(|row| tenant(&row).to_owned())
+        .collect()
+}
+
+macro_rules! probes {
+    ($($name:ident => |$s:ident, $ctx:ident| $body:expr;)*) => {
+        $(
+            fn $name<'a>(
+                $s: &'a Scheduler,
+                $ctx: &'a TenantContext,
+            ) -> Pin<Box<dyn Future<Output = Seen> + Send + 'a>> {
+                Box::pin(async move { $body })
+            }
+        )*
+        /// Every tenant-scoped read of the three repository traits.
+        const PROBES: &[(&str, Probe)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+probes! {
+    schedule_get => |s, ctx| tenants(s.schedules.get(ctx, SCHEDULE).await.unwrap(), |x| &x.tenant_id);
+    schedule_list => |s, ctx| {
+        let query = ScheduleQuery { include_deleted: true, ..Default::default() };
+        tenants(s.schedules.list(ctx, &query).await.unwrap().items, |x| &x.tenant_id)
+    };
+    trigger_get => |s, ctx| tenants(s.triggers.get(ctx, TRIGGER).await.unwrap(), |x| &x.tenant_id);
+    trigger_of_schedule => |s, ctx| {
+        tenants(s.triggers.of_schedule(ctx, SCHEDULE, 10).await.unwrap(), |x| &x.tenant_id)
+    };
+    trigger_due => |s, ctx| tenants(s.triggers.due(ctx, 10).await.unwrap(), |x| &x.tenant_id);
+    run_get => |s, ctx| tenants(s.runs.get(ctx, RUN).await.unwrap(), |x| &x.tenant_id);
+    run_list => |s, ctx| {
+        tenants(s.runs.list(ctx, &RunQuery::default()).await.unwrap().items, |x| &x.tenant_id)
+    };
+    run_pending => |s, ctx| tenants(s.runs.pending(ctx, 10).await.unwrap(), |x| &x.tenant_id);
+    run_of_schedule => |s, ctx| {
+        tenants(s.runs.of_schedule(ctx, SCHEDULE, 10).await.unwrap(), |x| &x.tenant_id)
+    };
+}
+
+async fn read_all(scheduler: &Scheduler, ctx: &TenantContext) -> Vec<(&'static str, Seen)> {
+    let mut seen = Vec::new();
+    for (name, probe) in PROBES {
+        seen.push((*name, probe(scheduler, ctx).await));
+    }
+    seen
+}
+
+#[rstest]
+#[tokio::test]
+async fn no_read_returns_a_related_tenants_row_with_the_same_key(
+    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
+) {
+    let b = setup().await;
+    let scheduler = match backend {
+        Backend::Postgres => &b.postgres,
+        Backend::Memory => &b.memory,
+    };
+    let acme_eu = TenantContext::new("acme-eu").unwrap();
+    seed(scheduler, &acme_eu).await;
+
+    // Each read finds what acme-eu holds: a probe that finds nothing proves nothing.
+    let owned = read_all(scheduler, &acme_eu).await;
+    let blind: Vec<&str> = owned
+        .iter()
+        .filter(|(_, seen)| seen.is_empty())
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(
+        blind.is_empty(),
+        "reads that found nothing of acme-eu: {blind:?}"
+    );
+
+    let leaks: Vec<_> = read_all(scheduler, &b.acme)
+        .await
+        .into_iter()
+        .filter(|(_, seen)| !seen.is_empty())
+        .collect();
+    assert!(leaks.is_empty(), "acme read rows of acme-eu: {leaks:?}");
+
+    // acme's own rows under the same ids and names: acme reads exactly
+    // what acme-eu reads of its own, all of them acme's.
+    seed(scheduler, &b.acme).await;
+    let expected: Vec<(&str, Seen)> = owned
+        .iter()
+        .map(|(name, seen)| (*name, vec!["acme".to_owned(); seen.len()]))
+        .collect();
+    assert_eq!(read_all(scheduler, &b.acme).await, expected);
+    assert_eq!(
+        read_all(scheduler, &acme_eu).await,
+        owned,
+        "acme-eu unchanged"
+    );
+}
