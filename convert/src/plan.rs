@@ -12,6 +12,8 @@ use crate::export::{ExportFile, Exports};
 pub struct Plan<'a> {
     /// The clock the tier windows were measured from.
     pub now: DateTime<Utc>,
+    /// The folder the plan was made from: what it holds and what it lacks.
+    pub exports: &'a Exports,
     pub collections: Vec<PlannedCollection<'a>>,
 }
 
@@ -39,7 +41,11 @@ pub fn plan(exports: &Exports, now: DateTime<Utc>) -> Plan<'_> {
             result: convert_collection(file.collection, &file.docs, &mut cx),
         })
         .collect();
-    Plan { now, collections }
+    Plan {
+        now,
+        exports,
+        collections,
+    }
 }
 
 impl Plan<'_> {

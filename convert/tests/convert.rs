@@ -382,6 +382,138 @@ async fn a_document_with_a_wrong_type_is_rejected_alone_and_named() {
 /// Breaks a copy of the fixtures.
 type Breaks = fn(&Path);
 
+/// Runs `verify` on `dir`: its exit code, what it printed, its report.
+fn verify_folder(dir: &Path) -> (Option<i32>, String, VerifyReport) {
+    let out = tempfile::tempdir().unwrap();
+    let verify = run(&[
+        "verify",
+        "--quiet",
+        "--exports",
+        dir.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let report = VerifyReport::read(&out.path().join("verify.json")).unwrap();
+    (verify.status.code(), stdout(&verify), report)
+}
+
+fn of_kind(report: &VerifyReport, kind: DifferenceKind) -> Vec<(String, String, String)> {
+    report
+        .differences
+        .iter()
+        .filter(|d| d.kind == kind)
+        .map(|d| {
+            (
+                d.collection.clone(),
+                d.expected.clone().unwrap_or_default(),
+                d.actual.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn set_manifest_count(dir: &Path, module: &str, collection: &str, count: Option<usize>) {
+    let file = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let counts = manifest["documents"][module].as_object_mut().unwrap();
+    match count {
+        Some(n) => counts.insert(collection.to_owned(), n.into()),
+        None => counts.remove(collection),
+    };
+    std::fs::write(&file, manifest.to_string()).unwrap();
+}
+
+#[test]
+fn a_missing_collection_fails_naming_it() {
+    let dir = fixture_copy();
+    std::fs::remove_file(dir.path().join("authority/authority_clients.json")).unwrap();
+    let (code, printed, report) = verify_folder(dir.path());
+    assert_eq!(code, Some(1), "a missing export is data lost");
+    assert_eq!(
+        of_kind(&report, DifferenceKind::MissingExport),
+        [(
+            "authority_clients".to_owned(),
+            "an export of authority_clients (every authority export must have it)".to_owned(),
+            "no file".to_owned()
+        )]
+    );
+    assert!(
+        printed.contains("export missing: authority_clients, authority/authority_clients.json"),
+        "{printed}"
+    );
+    let row = report
+        .collections
+        .iter()
+        .find(|c| c.collection == "authority_clients")
+        .expect("a row for the missing collection");
+    assert!(row.export.starts_with("missing: "), "{}", row.export);
+}
+
+#[test]
+fn a_missing_module_fails_naming_each_collection() {
+    let dir = fixture_copy();
+    std::fs::remove_dir_all(dir.path().join("scheduler")).unwrap();
+    let (code, _, report) = verify_folder(dir.path());
+    assert_eq!(code, Some(1));
+    let missing: Vec<String> = of_kind(&report, DifferenceKind::MissingExport)
+        .into_iter()
+        .map(|(collection, _, _)| collection)
+        .collect();
+    // Locks are tier C (not converted): their export may be absent.
+    assert_eq!(
+        missing,
+        [
+            "schedules",
+            "runs",
+            "graph_jobs",
+            "policy_jobs",
+            "impact_snapshots"
+        ]
+    );
+}
+
+#[test]
+fn an_export_short_of_the_manifest_fails_an_empty_one_warns() {
+    let dir = fixture_copy();
+    let snapshots = dir.path().join("scheduler/impact_snapshots.json");
+    let documents = Exports::read(dir.path())
+        .unwrap()
+        .file("impact_snapshots")
+        .unwrap()
+        .docs
+        .len();
+    assert!(documents > 0);
+    std::fs::write(&snapshots, "[]").unwrap();
+    let (code, _, report) = verify_folder(dir.path());
+    assert_eq!(code, Some(1), "fewer documents than the manifest counts");
+    assert_eq!(
+        of_kind(&report, DifferenceKind::CountMismatch),
+        [(
+            "impact_snapshots".to_owned(),
+            format!("{documents} documents, as manifest.json counts them"),
+            "0 documents in the file".to_owned()
+        )]
+    );
+
+    // Without a count in the manifest, an empty file is a warning, not a failure.
+    std::fs::write(&snapshots, "").unwrap();
+    set_manifest_count(dir.path(), "scheduler", "impact_snapshots", None);
+    let (code, printed, report) = verify_folder(dir.path());
+    assert_eq!(code, Some(0), "{printed}");
+    assert!(
+        printed.contains("impact_snapshots.json holds no documents"),
+        "{printed}"
+    );
+    assert!(report.notes.iter().any(|n| n.starts_with("warning:")));
+
+    // A manifest that says it held 0: no warning.
+    set_manifest_count(dir.path(), "scheduler", "impact_snapshots", Some(0));
+    let (code, printed, _) = verify_folder(dir.path());
+    assert_eq!(code, Some(0));
+    assert!(!printed.contains("warning:"), "{printed}");
+}
+
 #[test]
 fn unreadable_exports_fail_whole_naming_the_file_and_the_line() {
     let cases: [(&str, Breaks); 4] = [

@@ -22,7 +22,5 @@ mod isolation;
 mod model;
 #[path = "authority/pagination.rs"]
 mod pagination;
-#[path = "authority/related_reads.rs"]
-mod related_reads;
 #[path = "authority/unavailable.rs"]
 mod unavailable;

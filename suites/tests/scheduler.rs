@@ -25,8 +25,6 @@ mod jobs;
 mod locks;
 #[path = "scheduler/model.rs"]
 mod model;
-#[path = "scheduler/related_reads.rs"]
-mod related_reads;
 #[path = "scheduler/runs.rs"]
 mod runs;
 #[path = "scheduler/schedules.rs"]

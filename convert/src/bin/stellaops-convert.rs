@@ -252,6 +252,9 @@ fn finish(report: &VerifyReport, out: &Path) -> Result<ExitCode, String> {
             }
         }
     }
+    for warning in report.notes.iter().filter(|n| n.starts_with("warning:")) {
+        println!("  {warning}");
+    }
     for file in files {
         println!("  {}", file.display());
     }

@@ -2,6 +2,7 @@
 //! `.jsonl`), and an optional `<dir>/manifest.json` that records when the
 //! export was taken (the clock of the tier windows).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -20,9 +21,15 @@ pub struct Exports {
     pub dir: PathBuf,
     /// When the export was taken, from the manifest.
     pub exported_at: Option<DateTime<Utc>>,
+    /// Documents per module and collection as the manifest counts them
+    /// (`"documents": {"authority": {"authority_users": 8}}`), if it does.
+    pub manifest_documents: Option<DocumentCounts>,
     /// In conversion order.
     pub files: Vec<ExportFile>,
 }
+
+/// Documents per module, then per collection.
+pub type DocumentCounts = BTreeMap<String, BTreeMap<String, usize>>;
 
 /// One collection's export.
 #[derive(Debug)]
@@ -39,7 +46,7 @@ impl Exports {
     /// Reads `dir`. Unknown module folders and unknown collections are
     /// errors (naming the file); files of other extensions are ignored.
     pub fn read(dir: &Path) -> Result<Exports, ExportError> {
-        let exported_at = read_manifest(dir)?;
+        let (exported_at, manifest_documents) = read_manifest(dir)?;
         let mut files: Vec<ExportFile> = Vec::new();
         for module_dir in sorted_entries(dir)? {
             if !module_dir.is_dir() {
@@ -99,8 +106,18 @@ impl Exports {
         Ok(Exports {
             dir: dir.to_owned(),
             exported_at,
+            manifest_documents,
             files,
         })
+    }
+
+    /// How many documents the manifest says `module`'s `collection` held.
+    pub fn manifest_count(&self, module: &str, collection: &str) -> Option<usize> {
+        self.manifest_documents
+            .as_ref()?
+            .get(module)?
+            .get(collection)
+            .copied()
     }
 
     /// The export of `collection`, if the folder has one.
@@ -137,11 +154,13 @@ fn export_stem(path: &Path) -> Option<String> {
         .find_map(|ext| name.strip_suffix(ext).map(str::to_owned))
 }
 
-fn read_manifest(dir: &Path) -> Result<Option<DateTime<Utc>>, ExportError> {
+fn read_manifest(
+    dir: &Path,
+) -> Result<(Option<DateTime<Utc>>, Option<DocumentCounts>), ExportError> {
     let file = dir.join(MANIFEST);
     let text = match std::fs::read_to_string(&file) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, None)),
         Err(source) => return Err(ExportError::Io { file, source }),
     };
     let bad = |detail: String| ExportError::Manifest {
@@ -150,13 +169,26 @@ fn read_manifest(dir: &Path) -> Result<Option<DateTime<Utc>>, ExportError> {
     };
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
-    let Some(at) = value.get("exported_at") else {
-        return Ok(None);
+    let exported_at = match value.get("exported_at") {
+        None => None,
+        Some(at) => {
+            let at = at
+                .as_str()
+                .ok_or_else(|| bad("exported_at is not a string".into()))?;
+            let parsed = DateTime::parse_from_rfc3339(at)
+                .map_err(|e| bad(format!("exported_at {at:?}: {e}")))?;
+            Some(parsed.with_timezone(&Utc))
+        }
     };
-    let at = at
-        .as_str()
-        .ok_or_else(|| bad("exported_at is not a string".into()))?;
-    DateTime::parse_from_rfc3339(at)
-        .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|e| bad(format!("exported_at {at:?}: {e}")))
+    let documents = match value.get("documents") {
+        None => None,
+        Some(documents) => Some(
+            serde_json::from_value::<DocumentCounts>(documents.clone()).map_err(|e| {
+                bad(format!(
+                    "documents must map each module to its collections' document counts: {e}"
+                ))
+            })?,
+        ),
+    };
+    Ok((exported_at, documents))
 }

@@ -5,5 +5,5 @@ mod layout;
 mod read;
 
 pub use error::ExportError;
-pub use layout::{ExportFile, Exports, MANIFEST};
+pub use layout::{DocumentCounts, ExportFile, Exports, MANIFEST};
 pub use read::{Layout, SourceDoc, parse_documents, read_documents};

@@ -53,7 +53,12 @@ pub fn exports(scale: usize) -> Vec<Generated> {
 /// and `manifest.json`); the files written.
 pub fn write(dir: &Path, scale: usize) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut written = Vec::new();
+    let mut documents = crate::export::DocumentCounts::new();
     for export in exports(scale) {
+        documents
+            .entry(export.module.to_owned())
+            .or_default()
+            .insert(export.collection.to_owned(), export.docs.len());
         let module_dir = dir.join(export.module);
         std::fs::create_dir_all(&module_dir)?;
         let file = module_dir.join(format!("{}.json", export.collection));
@@ -64,6 +69,7 @@ pub fn write(dir: &Path, scale: usize) -> std::io::Result<Vec<std::path::PathBuf
         "exported_at": exported_at().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "generator": "stellaops-convert generate",
         "scale": scale,
+        "documents": documents,
     });
     let file = dir.join(MANIFEST);
     let text = serde_json::to_string_pretty(&manifest).map_err(std::io::Error::other)?;

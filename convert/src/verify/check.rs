@@ -43,11 +43,13 @@ pub async fn verify(
     plan: &Plan<'_>,
     context: &VerifyContext<'_>,
 ) -> Result<VerifyReport, VerifyError> {
-    let mut differences = Vec::new();
+    // What the folder lacks comes first: a missing export is data lost.
+    let complete = super::completeness::check(plan.exports);
+    let mut differences = complete.differences;
+    let mut notes = complete.warnings;
     let mut collections = Vec::new();
     // (module, tenant) -> canonical lines, expected and actual.
     let mut hashed: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
-    let mut notes = Vec::new();
     for planned in &plan.collections {
         let collection = planned.collection();
         let result = &planned.result;
@@ -170,6 +172,13 @@ pub async fn verify(
         }
         collections.push(counts);
     }
+
+    collections.extend(complete.missing);
+    collections.sort_by_key(|c| {
+        crate::catalog::COLLECTIONS
+            .iter()
+            .position(|known| known.module == c.module && known.name == c.collection)
+    });
 
     let mut tenants = Vec::new();
     for ((module, tenant), (mut want, mut got)) in hashed {

@@ -1,6 +1,7 @@
 //! Verification of a backfill against its exports, and its report.
 
 mod check;
+mod completeness;
 mod error;
 pub mod report;
 mod repository;

@@ -126,6 +126,10 @@ pub enum DifferenceKind {
     Repository,
     /// A tenant's content hash differs.
     Hash,
+    /// A collection the module's export must have has no file.
+    MissingExport,
+    /// A file holds another number of documents than the manifest counts.
+    CountMismatch,
 }
 
 impl DifferenceKind {
@@ -138,6 +142,8 @@ impl DifferenceKind {
             DifferenceKind::Field => "field differs",
             DifferenceKind::Repository => "repository list",
             DifferenceKind::Hash => "content hash",
+            DifferenceKind::MissingExport => "export missing",
+            DifferenceKind::CountMismatch => "documents not as counted",
         }
     }
 }

@@ -570,3 +570,7 @@ async fn session_set_leaks_through_pgbouncer_transaction_local_does_not() {
     );
     assert_eq!(leaked, ["alice"], "and with it acme's rows");
 }
+
+/// Every tenant-scoped read against a related tenant's rows of the same keys.
+#[path = "related_reads.rs"]
+mod related_reads;

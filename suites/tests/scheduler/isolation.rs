@@ -143,3 +143,7 @@ async fn a_run_cannot_point_at_another_tenants_schedule() {
             .is_empty()
     );
 }
+
+/// Every tenant-scoped read against a related tenant's rows of the same keys.
+#[path = "related_reads.rs"]
+mod related_reads;
