@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use bson::{Bson, Document};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Map, Value as Json};
 use uuid::Uuid;
 
@@ -184,11 +184,12 @@ impl<'a> Fields<'a> {
     }
 
     /// An embedded document as jsonb (relaxed Extended JSON, so dates,
-    /// decimals and binaries keep their type); missing means `{}`.
+    /// decimals and binaries keep their type; see [`super::extjson`] for
+    /// the doubles written canonically); missing means `{}`.
     pub fn document(&mut self, key: &str) -> Result<Map<String, Json>, Reject> {
         match self.get(key) {
             None => Ok(Map::new()),
-            Some(value @ Bson::Document(_)) => match value.clone().into_relaxed_extjson() {
+            Some(value @ Bson::Document(_)) => match super::extjson::to_jsonb(value.clone()) {
                 Json::Object(map) => Ok(map),
                 _ => Err(wrong_type(key, "a document", value)),
             },
@@ -208,7 +209,7 @@ impl<'a> Fields<'a> {
     pub fn array(&mut self, key: &str) -> Result<Vec<Json>, Reject> {
         match self.get(key) {
             None => Ok(Vec::new()),
-            Some(value @ Bson::Array(_)) => match value.clone().into_relaxed_extjson() {
+            Some(value @ Bson::Array(_)) => match super::extjson::to_jsonb(value.clone()) {
                 Json::Array(items) => Ok(items),
                 _ => Err(wrong_type(key, "an array", value)),
             },
@@ -230,7 +231,7 @@ impl<'a> Fields<'a> {
         self.doc
             .iter()
             .filter(|(key, _)| !self.consumed.contains(key.as_str()))
-            .map(|(key, value)| (key.clone(), value.clone().into_relaxed_extjson()))
+            .map(|(key, value)| (key.clone(), super::extjson::to_jsonb(value.clone())))
             .collect()
     }
 
@@ -284,7 +285,18 @@ fn as_text(key: &str, value: &Bson) -> Result<String, Reject> {
 fn as_time(key: &str, value: &Bson) -> Result<DateTime<Utc>, Reject> {
     match value {
         Bson::DateTime(date) => DateTime::<Utc>::from_timestamp_millis(date.timestamp_millis())
-            .ok_or_else(|| Reject::field(key, format!("date {date} is out of range"))),
+            .filter(|t| (1..=9999).contains(&t.year()))
+            .ok_or_else(|| {
+                Reject::field(
+                    key,
+                    format!(
+                        "date of {} ms since 1970 is outside the years 1 to 9999, which \
+                         timestamptz columns take here (BSON carries it; PostgreSQL would not \
+                         read it back the same)",
+                        date.timestamp_millis()
+                    ),
+                )
+            }),
         other => Err(wrong_type(key, "a date ($date)", other)),
     }
 }
@@ -360,6 +372,35 @@ mod tests {
         assert_eq!(
             fields.time("missing").unwrap_err().0,
             "field missing: is missing"
+        );
+    }
+
+    #[test]
+    fn dates_postgresql_would_not_read_back_are_refused_saying_so() {
+        let year_10000 = 253_402_300_800_000_i64;
+        let doc = doc! {
+            "_id": 1,
+            "last": bson::DateTime::from_millis(year_10000 - 1),
+            "late": bson::DateTime::from_millis(year_10000),
+            "early": bson::DateTime::from_millis(-62_135_596_800_001),
+        };
+        let mut fields = Fields::new(&doc);
+        assert_eq!(
+            fields.time("last").unwrap().to_rfc3339(),
+            "9999-12-31T23:59:59.999+00:00"
+        );
+        assert_eq!(
+            fields.time("late").unwrap_err().0,
+            "field late: date of 253402300800000 ms since 1970 is outside the years 1 to 9999, \
+             which timestamptz columns take here (BSON carries it; PostgreSQL would not read it \
+             back the same)"
+        );
+        assert!(
+            fields
+                .time("early")
+                .unwrap_err()
+                .0
+                .contains("outside the years 1 to 9999")
         );
     }
 

@@ -3,6 +3,7 @@
 pub mod authority;
 mod context;
 mod conversion;
+pub mod extjson;
 mod fields;
 pub mod scheduler;
 mod values;

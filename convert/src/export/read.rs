@@ -163,12 +163,44 @@ fn document(file: &Path, lines: &mut Lines<'_>, raw: &RawValue) -> Result<Source
         .get("_id")
         .map(raw_id)
         .unwrap_or_else(|| "(no _id)".to_owned());
-    let parsed = bson::Document::try_from(fields).map_err(|e| format!("extended JSON: {e}"));
+    let parsed = bson::Document::try_from(fields).map_err(|e| {
+        // Read again, on this rare path only, to name the field at fault.
+        let again = serde_json::from_str(raw.get()).ok();
+        match again.as_ref().and_then(bad_extended_json_at) {
+            Some(path) => format!("extended JSON of field {path}: {e}"),
+            None => format!("extended JSON: {e}"),
+        }
+    });
     let id = match &parsed {
         Ok(doc) => doc.get("_id").map(crate::ids::display).unwrap_or(id),
         Err(_) => id,
     };
     Ok(SourceDoc { line, parsed, id })
+}
+
+/// The path of the innermost field whose value is not valid Extended JSON
+/// (`attributes.rate`, `tags[2]`), for a document that is not.
+fn bad_extended_json_at(value: &serde_json::Value) -> Option<String> {
+    let valid = |v: &serde_json::Value| bson::Bson::try_from(v.clone()).is_ok();
+    match value {
+        serde_json::Value::Object(map) if !map.keys().any(|k| k.starts_with('$')) => {
+            let (key, v) = map.iter().find(|(_, v)| !valid(v))?;
+            Some(match bad_extended_json_at(v) {
+                Some(inner) if inner.starts_with('[') => format!("{key}{inner}"),
+                Some(inner) => format!("{key}.{inner}"),
+                None => key.clone(),
+            })
+        }
+        serde_json::Value::Array(items) => {
+            let (i, v) = items.iter().enumerate().find(|(_, v)| !valid(v))?;
+            Some(match bad_extended_json_at(v) {
+                Some(inner) if inner.starts_with('[') => format!("[{i}]{inner}"),
+                Some(inner) => format!("[{i}].{inner}"),
+                None => format!("[{i}]"),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn raw_id(value: &serde_json::Value) -> String {
@@ -248,5 +280,34 @@ mod tests {
         assert!(docs[0].parsed.is_err());
         assert_eq!(docs[0].id, "a");
         assert!(docs[1].parsed.is_ok());
+    }
+
+    #[test]
+    fn bad_extended_json_names_the_field() {
+        let (_, docs) = read(
+            b"{\"_id\":\"a\",\"n\":{\"$numberLong\":5}}\n\
+              {\"_id\":\"b\",\"attributes\":{\"ok\":1,\"rate\":{\"$numberDouble\":1}}}\n\
+              {\"_id\":\"c\",\"tags\":[\"x\",{\"at\":{\"$date\":true}}]}\n",
+        )
+        .unwrap();
+        let errors: Vec<String> = docs
+            .iter()
+            .map(|d| d.parsed.as_ref().unwrap_err().clone())
+            .collect();
+        assert!(
+            errors[0].starts_with("extended JSON of field n: "),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[1].starts_with("extended JSON of field attributes.rate: "),
+            "{}",
+            errors[1]
+        );
+        assert!(
+            errors[2].starts_with("extended JSON of field tags[1].at: "),
+            "{}",
+            errors[2]
+        );
     }
 }
