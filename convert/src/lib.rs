@@ -19,6 +19,7 @@ pub mod files;
 pub mod generate;
 pub mod html;
 pub mod ids;
+pub mod mapping;
 pub mod plan;
 pub mod progress;
 pub mod revision;

@@ -286,6 +286,26 @@ pub async fn verify(
             }
         }
     }
+    // The second path: the declarations against the tables, sharing no
+    // code with the converters above.
+    let files = plan
+        .exports
+        .files
+        .iter()
+        .map(|f| (f.collection.name.to_owned(), f.path.clone()))
+        .collect();
+    let source = super::source::check(conn, &files, plan.now)
+        .await
+        .map_err(VerifyError::db("reading the tables for the source check"))?;
+    notes.push(format!(
+        "source check: {} documents read by the declarations of stellaops_convert::mapping, {} rows compared column by column, {} left out by their tier's rule, {} differences",
+        source.documents,
+        source.rows_compared,
+        source.left_out,
+        source.differences.len()
+    ));
+    differences.extend(source.differences);
+
     let verdict = if differences.is_empty() {
         Verdict::Pass
     } else {

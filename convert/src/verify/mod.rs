@@ -6,6 +6,7 @@ mod error;
 pub mod report;
 mod repository;
 mod rows;
+mod source;
 
 pub use check::{VerifyContext, verify};
 pub use error::VerifyError;

@@ -130,6 +130,10 @@ pub enum DifferenceKind {
     MissingExport,
     /// A file holds another number of documents than the manifest counts.
     CountMismatch,
+    /// The source check (the declarations against the tables, sharing no
+    /// code with the converters) found a row that is not what its document
+    /// declares: missing, extra, a column that differs, a field unaccounted.
+    Source,
 }
 
 impl DifferenceKind {
@@ -144,6 +148,7 @@ impl DifferenceKind {
             DifferenceKind::Hash => "content hash",
             DifferenceKind::MissingExport => "export missing",
             DifferenceKind::CountMismatch => "documents not as counted",
+            DifferenceKind::Source => "source check",
         }
     }
 }

@@ -1,0 +1,21 @@
+//! What each exported collection must become, declared: every source field
+//! mapped to its column with a type and a default, carried into a jsonb
+//! column under `_mongo`, or dropped on purpose with the reason; which
+//! documents the tier keeps; what a reference does when its target is not
+//! there. The source check (`verify::source`) reads only these and the
+//! export files, never the converters: a converter bug cannot hide on both
+//! sides of the comparison.
+
+pub mod authority;
+mod declaration;
+pub mod scheduler;
+
+pub use declaration::{Column, Default, From, Keep, Kind, Mapping, Reference, field, id, nothing};
+
+/// Every declared collection, in conversion order (a collection after
+/// those its references point into).
+pub fn all() -> Vec<&'static Mapping> {
+    let mut all: Vec<&'static Mapping> = authority::MAPPINGS.to_vec();
+    all.extend(scheduler::MAPPINGS);
+    all
+}

@@ -1,0 +1,190 @@
+//! The Scheduler collections, declared. `locks` is tier C: not converted,
+//! so not declared.
+
+use super::Default::{CountOf, EmptyArray, EmptyDocument, Null, Required, SameAs};
+use super::Kind::{Array, Bool, Document, Enum, Int, Ref, Text, Time};
+use super::{Default, Keep, Mapping, Reference, field, id, nothing};
+
+/// Jobs still to do are kept whatever their age.
+const ACTIVE_JOBS: &[&str] = &["pending", "queued", "running"];
+
+pub static MAPPINGS: &[&Mapping] = &[
+    &SCHEDULES,
+    &RUNS,
+    &GRAPH_JOBS,
+    &POLICY_JOBS,
+    &IMPACT_SNAPSHOTS,
+];
+
+pub static SCHEDULES: Mapping = Mapping {
+    module: "scheduler",
+    collection: "schedules",
+    table: "scheduler.schedules",
+    id_column: "id",
+    columns: &[
+        field("tenant_id", "tenantId", Text, Required),
+        id("id"),
+        field("name", "name", Text, Required),
+        field("description", "description", Text, Null),
+        field("enabled", "enabled", Bool, Default::Bool(true)),
+        field("cron_expression", "cronExpression", Text, Required),
+        field("timezone", "timezone", Text, Default::Text("UTC")),
+        field("mode", "mode", Enum, Default::Text("analysis_only")),
+        field("selection", "selection", Document, EmptyDocument),
+        field("only_if", "onlyIf", Document, EmptyDocument),
+        field("notify", "notify", Document, EmptyDocument),
+        field("limits", "limits", Document, EmptyDocument),
+        field("next_fire_at", "nextFireAt", Time, Null),
+        field("last_fired_at", "lastFiredAt", Time, Null),
+        field("created_at", "createdAt", Time, Required),
+        field("created_by", "createdBy", Text, Required),
+        field("updated_at", "updatedAt", Time, SameAs("createdAt")),
+        field("updated_by", "updatedBy", Text, SameAs("createdBy")),
+        field("deleted_at", "deletedAt", Time, Null),
+        field("deleted_by", "deletedBy", Text, Null),
+    ],
+    carry: None,
+    dropped: &[],
+    keep: Keep::All,
+};
+
+pub static RUNS: Mapping = Mapping {
+    module: "scheduler",
+    collection: "runs",
+    table: "scheduler.runs",
+    id_column: "id",
+    columns: &[
+        field("tenant_id", "tenantId", Text, Required),
+        id("id"),
+        field(
+            "schedule_id",
+            "scheduleId",
+            Ref("schedules", Reference::SetNull),
+            Null,
+        ),
+        field("trigger", "trigger", Enum, Required),
+        field("state", "state", Enum, Required),
+        field("reason", "reason", Document, EmptyDocument),
+        field("stats", "stats", Document, EmptyDocument),
+        field("deltas", "deltas", Array, EmptyArray),
+        field("error", "error", Text, Null),
+        field("retry_of", "retryOf", Ref("runs", Reference::Loose), Null),
+        field("created_at", "createdAt", Time, Required),
+        field("started_at", "startedAt", Time, Null),
+        field("finished_at", "finishedAt", Time, Null),
+        field("priority", "priority", Int, Default::Int(0)),
+        field("due_at", "dueAt", Time, Null),
+        field("attempt", "attempt", Int, Default::Int(0)),
+        field("max_attempts", "maxAttempts", Int, Default::Int(3)),
+        field("claimed_by", "claimedBy", Text, Null),
+        field("heartbeat_at", "heartbeatAt", Time, Null),
+        field("scheduled_for", "scheduledFor", Time, Null),
+        nothing(
+            "trigger_id",
+            "Mongo runs do not name the trigger that queued them; the column is for runs queued in PostgreSQL",
+        ),
+    ],
+    carry: None,
+    dropped: &[],
+    keep: Keep::Recent {
+        field: "createdAt",
+        days: 180,
+    },
+};
+
+pub static GRAPH_JOBS: Mapping = Mapping {
+    module: "scheduler",
+    collection: "graph_jobs",
+    table: "scheduler.graph_jobs",
+    id_column: "id",
+    columns: &[
+        field("tenant_id", "tenantId", Text, Required),
+        id("id"),
+        field("kind", "kind", Enum, Required),
+        field("status", "status", Enum, Required),
+        field("sbom_id", "sbomId", Text, Required),
+        field("sbom_version_id", "sbomVersionId", Text, Null),
+        field("sbom_digest", "sbomDigest", Text, Required),
+        field("graph_snapshot_id", "graphSnapshotId", Text, Null),
+        field("trigger", "trigger", Enum, Required),
+        field("priority", "priority", Int, Default::Int(0)),
+        field("attempts", "attempts", Int, Default::Int(0)),
+        field("lease_owner", "leaseOwner", Text, Null),
+        field("lease_expires_at", "leaseExpiresAt", Time, Null),
+        field("fencing_token", "fencingToken", Int, Default::Int(0)),
+        field("correlation_id", "correlationId", Text, Null),
+        field("payload", "payload", Document, EmptyDocument),
+        field("error", "error", Text, Null),
+        field("created_at", "createdAt", Time, Required),
+        field("started_at", "startedAt", Time, Null),
+        field("completed_at", "completedAt", Time, Null),
+    ],
+    carry: Some("payload"),
+    dropped: &[],
+    keep: Keep::ActiveOrRecent {
+        status: "status",
+        active: ACTIVE_JOBS,
+        field: "createdAt",
+        days: 30,
+    },
+};
+
+pub static POLICY_JOBS: Mapping = Mapping {
+    module: "scheduler",
+    collection: "policy_jobs",
+    table: "scheduler.policy_jobs",
+    id_column: "id",
+    columns: &[
+        field("tenant_id", "tenantId", Text, Required),
+        id("id"),
+        field("run_id", "runId", Ref("runs", Reference::SetNull), Null),
+        field("policy_pack_id", "policyPackId", Text, Required),
+        field("policy_version", "policyVersion", Int, Required),
+        field("mode", "mode", Enum, Required),
+        field("status", "status", Enum, Required),
+        field("priority", "priority", Int, Default::Int(0)),
+        field("attempts", "attempts", Int, Default::Int(0)),
+        field("max_attempts", "maxAttempts", Int, Default::Int(3)),
+        field("lease_owner", "leaseOwner", Text, Null),
+        field("lease_expires_at", "leaseExpiresAt", Time, Null),
+        field("fencing_token", "fencingToken", Int, Default::Int(0)),
+        field("inputs", "inputs", Document, EmptyDocument),
+        field("result", "result", Document, Null),
+        field("error", "error", Text, Null),
+        field("created_at", "createdAt", Time, Required),
+        field("started_at", "startedAt", Time, Null),
+        field("completed_at", "completedAt", Time, Null),
+    ],
+    carry: Some("inputs"),
+    dropped: &[],
+    keep: Keep::ActiveOrRecent {
+        status: "status",
+        active: ACTIVE_JOBS,
+        field: "createdAt",
+        days: 30,
+    },
+};
+
+pub static IMPACT_SNAPSHOTS: Mapping = Mapping {
+    module: "scheduler",
+    collection: "impact_snapshots",
+    table: "scheduler.impact_snapshots",
+    id_column: "id",
+    columns: &[
+        field("tenant_id", "tenantId", Text, Required),
+        id("id"),
+        field("run_id", "runId", Ref("runs", Reference::Cascade), Null),
+        field("snapshot_id", "snapshotId", Text, Required),
+        field("selector", "selector", Document, EmptyDocument),
+        field("images", "images", Array, EmptyArray),
+        field("image_count", "imageCount", Int, CountOf("images")),
+        field("generated_at", "generatedAt", Time, Required),
+        field("created_at", "createdAt", Time, SameAs("generatedAt")),
+    ],
+    carry: None,
+    dropped: &[],
+    keep: Keep::Recent {
+        field: "generatedAt",
+        days: 90,
+    },
+};
