@@ -21,6 +21,7 @@ pub mod html;
 pub mod ids;
 pub mod mapping;
 pub mod plan;
+pub mod plant;
 pub mod progress;
 pub mod revision;
 pub mod table;

@@ -32,7 +32,17 @@ impl PlannedCollection<'_> {
 
 /// Converts every file of `exports`, measuring the windows from `now`.
 pub fn plan(exports: &Exports, now: DateTime<Utc>) -> Plan<'_> {
-    let mut cx = Context::new(now);
+    planted(exports, now, None)
+}
+
+/// The same with a planted bug (`crate::plant`): a test hook.
+pub fn planted<'a>(
+    exports: &'a Exports,
+    now: DateTime<Utc>,
+    plant: Option<&crate::plant::Plant>,
+) -> Plan<'a> {
+    let wider = plant.map_or_else(chrono::Duration::zero, |p| p.wider_windows());
+    let mut cx = Context::new(now).with_wider_windows(wider);
     let collections = exports
         .files
         .iter()

@@ -14,7 +14,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 use stellaops_convert::backfill::{BackfillOptions, BackfillSummary, backfill};
 use stellaops_convert::export::Exports;
-use stellaops_convert::plan::{Plan, plan};
+use stellaops_convert::plan::{Plan, planted};
+use stellaops_convert::plant::Plant;
 use stellaops_convert::progress::Progress;
 use stellaops_convert::verify::{Verdict, VerifyContext, VerifyReport, verify};
 use stellaops_harness::TestDb;
@@ -41,6 +42,10 @@ struct Source {
     /// manifest.json `exported_at`, else now.
     #[arg(long)]
     now: Option<String>,
+    /// Test hook: a bug planted in the conversion (`null:<collection>.<column>`,
+    /// `seconds:<collection>.<column>`, `window:+<days>d`).
+    #[arg(long, hide = true)]
+    plant: Option<Plant>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,7 +140,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
         } => {
             let exports = read_exports(&source)?;
             let (now, clock_source) = clock(&source, &exports)?;
-            let plan = plan(&exports, now);
+            let plan = plan_of(&source, &exports, now)?;
             let mut conn = admin_connection(&database_url).await?;
             let options = BackfillOptions {
                 batch_size,
@@ -161,7 +166,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
         } => {
             let exports = read_exports(&source)?;
             let (now, clock_source) = clock(&source, &exports)?;
-            let plan = plan(&exports, now);
+            let plan = plan_of(&source, &exports, now)?;
             let out = out.unwrap_or_else(default_out);
             let report = match database_url {
                 Some(url) => {
@@ -262,6 +267,22 @@ fn finish(report: &VerifyReport, out: &Path) -> Result<ExitCode, String> {
         Verdict::Pass => ExitCode::SUCCESS,
         Verdict::Fail => ExitCode::from(1),
     })
+}
+
+/// The conversion of `exports`, with the source's planted bug if it has one.
+fn plan_of<'a>(
+    source: &Source,
+    exports: &'a Exports,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Plan<'a>, String> {
+    let mut plan = planted(exports, now, source.plant.as_ref());
+    if let Some(plant) = &source.plant {
+        plant.apply(&mut plan)?;
+        eprintln!(
+            "stellaops-convert: planted bug {plant:?} (a test hook: this conversion is wrong on purpose)"
+        );
+    }
+    Ok(plan)
 }
 
 fn read_exports(source: &Source) -> Result<Exports, String> {

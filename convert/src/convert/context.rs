@@ -37,6 +37,8 @@ pub enum Target {
 #[derive(Debug)]
 pub struct Context {
     now: DateTime<Utc>,
+    /// Zero, except under a planted bug (`crate::plant`).
+    wider: Duration,
     taken: HashMap<String, usize>,
     pending: Vec<String>,
     fates: HashMap<(&'static str, Uuid), Fate>,
@@ -49,6 +51,7 @@ impl Context {
     pub fn new(now: DateTime<Utc>) -> Context {
         Context {
             now,
+            wider: Duration::zero(),
             taken: HashMap::new(),
             pending: Vec::new(),
             fates: HashMap::new(),
@@ -57,13 +60,19 @@ impl Context {
         }
     }
 
+    /// Every window `extra` longer: a planted bug (`crate::plant`) only.
+    pub fn with_wider_windows(mut self, extra: Duration) -> Context {
+        self.wider = extra;
+        self
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.now
     }
 
     /// Whether `at` lies within the last `days` days.
     pub fn within_days(&self, at: DateTime<Utc>, days: i64) -> bool {
-        at >= self.now - Duration::days(days)
+        at >= self.now - Duration::days(days) - self.wider
     }
 
     pub(crate) fn start_document(&mut self, line: usize) {

@@ -4,7 +4,7 @@ use bson::{Bson, doc};
 use chrono::{DateTime, Utc};
 
 use super::Generated;
-use super::support::{Mode, at, binary, days_ago, decimal, oid, uuid};
+use super::support::{Mode, at, binary, days_ago, decimal, oid, uuid, window_edges};
 use crate::export::Layout;
 
 const TENANTS: [&str; 3] = ["acme", "acme-eu", "globex"];
@@ -153,6 +153,15 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
             "deviceInfo": { "os": "linux" },
         },
     ];
+    // The edge of "not expired": expiring at the clock is expired.
+    for (label, expires) in window_edges(now, 0) {
+        let n = tokens.len() as u32 + 1;
+        tokens.push(doc! {
+            "_id": oid(5, n), "tenantId": "acme-eu", "tokenHash": format!("sha256:edge-{n}"),
+            "tokenType": "access", "issuedAt": days_ago(now, 1), "expiresAt": expires,
+            "payload": { "edge": label },
+        });
+    }
     for (t, tenant) in TENANTS.iter().enumerate() {
         for i in 0..scale * 100 {
             let n = tokens.len() as u32 + 1;
@@ -202,6 +211,13 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
             "outcome": "LockedOut", "occurredAt": days_ago(now, 7), "geo": { "country": "NL" },
         },
     ];
+    for (label, occurred) in window_edges(now, 90) {
+        let n = login_attempts.len() as u32 + 1;
+        login_attempts.push(doc! {
+            "_id": oid(7, n), "tenantId": "acme-eu", "username": "edge", "outcome": "success",
+            "occurredAt": occurred, "properties": { "edge": label },
+        });
+    }
     for tenant in TENANTS {
         for i in 0..scale * 100 {
             let n = login_attempts.len() as u32 + 1;

@@ -4,7 +4,7 @@ use bson::{Bson, doc};
 use chrono::{DateTime, Utc};
 
 use super::Generated;
-use super::support::{Mode, at, days_ago, decimal, oid};
+use super::support::{Mode, at, days_ago, decimal, oid, window_edges};
 use crate::export::Layout;
 
 const TENANTS: [&str; 3] = ["acme", "acme-eu", "globex"];
@@ -71,6 +71,13 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
             "state": "error", "error": "registry timeout", "createdAt": days_ago(now, 60),
         },
     ];
+    for (label, created) in window_edges(now, 180) {
+        let n = runs.len() as u32 + 1;
+        runs.push(doc! {
+            "_id": oid(11, n), "tenantId": "acme-eu", "trigger": "manual", "state": "completed",
+            "reason": { "edge": label }, "createdAt": created,
+        });
+    }
     for (t, tenant) in TENANTS.iter().enumerate() {
         for i in 0..scale * 100 {
             let n = runs.len() as u32 + 1;
@@ -83,7 +90,7 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
         }
     }
 
-    let graph_jobs = vec![
+    let mut graph_jobs = vec![
         // Pending for a long time: still active, converted whatever its age.
         doc! {
             "_id": oid(12, 1), "tenantId": "acme", "kind": "Build", "status": "pending",
@@ -105,7 +112,7 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
         },
     ];
 
-    let policy_jobs = vec![
+    let mut policy_jobs = vec![
         // Its run is outside the runs' window: the job stays, the run id is cleared.
         doc! {
             "_id": oid(13, 1), "tenantId": "acme", "runId": oid(11, 2), "policyPackId": "pack-a",
@@ -123,7 +130,7 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
         },
     ];
 
-    let impact_snapshots = vec![
+    let mut impact_snapshots = vec![
         doc! {
             "_id": oid(14, 1), "tenantId": "acme", "runId": oid(11, 1), "snapshotId": "impact-1",
             "selector": { "tags": ["prod"] }, "images": ["registry/app:1", "registry/db:2"],
@@ -140,6 +147,28 @@ pub fn exports(now: DateTime<Utc>, scale: usize) -> Vec<Generated> {
             "generatedAt": days_ago(now, 120),
         },
     ];
+
+    // The edges of the windows: finished jobs 30 days, snapshots 90 days.
+    for (label, created) in window_edges(now, 30) {
+        let n = graph_jobs.len() as u32 + 1;
+        graph_jobs.push(doc! {
+            "_id": oid(12, n), "tenantId": "acme-eu", "kind": "build", "status": "completed",
+            "sbomId": format!("sbom-edge-{n}"), "sbomDigest": "sha256:edge", "trigger": "manual",
+            "payload": { "edge": label }, "createdAt": created.clone(),
+        });
+        let n = policy_jobs.len() as u32 + 1;
+        policy_jobs.push(doc! {
+            "_id": oid(13, n), "tenantId": "acme-eu", "policyPackId": "pack-edge", "policyVersion": 1,
+            "mode": "full", "status": "cancelled", "inputs": { "edge": label }, "createdAt": created,
+        });
+    }
+    for (label, generated_at) in window_edges(now, 90) {
+        let n = impact_snapshots.len() as u32 + 1;
+        impact_snapshots.push(doc! {
+            "_id": oid(14, n), "tenantId": "acme-eu", "snapshotId": format!("impact-edge-{n}"),
+            "selector": { "edge": label }, "generatedAt": generated_at,
+        });
+    }
 
     let locks = vec![
         doc! { "_id": "scheduler:due-poll", "holder": "scheduler-1", "expiresAt": days_ago(now, 0) },

@@ -50,6 +50,19 @@ pub fn days_ago(now: DateTime<Utc>, days: i64) -> Bson {
     date(now - Duration::days(days))
 }
 
+/// The edge of a window of `days` days back from `now` and one
+/// millisecond on either side: (label, date), oldest first. The edge
+/// itself is inside the window; one millisecond older is outside.
+pub fn window_edges(now: DateTime<Utc>, days: i64) -> [(&'static str, Bson); 3] {
+    let edge = now - Duration::days(days);
+    let ms = Duration::milliseconds(1);
+    [
+        ("1 ms outside", date(edge - ms)),
+        ("at the edge", date(edge)),
+        ("1 ms inside", date(edge + ms)),
+    ]
+}
+
 pub fn decimal(text: &str) -> Bson {
     text.parse::<Decimal128>()
         .map_or(Bson::Null, Bson::Decimal128)

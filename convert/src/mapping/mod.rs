@@ -19,3 +19,22 @@ pub fn all() -> Vec<&'static Mapping> {
     all.extend(scheduler::MAPPINGS);
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_converted_collection_is_declared_once_in_conversion_order() {
+        let converted: Vec<(&str, String)> = crate::catalog::COLLECTIONS
+            .iter()
+            .filter(|c| c.converter.is_some())
+            .filter_map(|c| c.table.map(|t| (c.name, t.qualified())))
+            .collect();
+        let declared: Vec<(&str, String)> = all()
+            .iter()
+            .map(|m| (m.collection, m.table.to_owned()))
+            .collect();
+        assert_eq!(declared, converted);
+    }
+}

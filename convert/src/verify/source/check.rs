@@ -45,9 +45,10 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Bool(b) => b.to_string(),
-            Cell::Time(us) => DateTime::from_timestamp_micros(*us).map_or(format!("{us} µs"), |t| {
-                t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-            }),
+            Cell::Time(us) => DateTime::from_timestamp_micros(*us)
+                .map_or(format!("{us} µs"), |t| {
+                    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+                }),
             Cell::Strings(items) => format!("{items:?}"),
             Cell::Json(value) => value.show(),
         }
@@ -133,6 +134,8 @@ pub async fn check(
             }
         };
         let mut expected: BTreeMap<Uuid, Expected> = BTreeMap::new();
+        // Documents the tier leaves out: (line, _id) by row id.
+        let mut left_out: BTreeMap<Uuid, (usize, String)> = BTreeMap::new();
         for doc in docs {
             found.documents += 1;
             match expect(&place, &doc.value, doc.line, now, &seen, &kept) {
@@ -156,12 +159,15 @@ pub async fn check(
                                 ));
                             }
                         }
-                        None => found.left_out += 1,
+                        None => {
+                            found.left_out += 1;
+                            left_out.insert(row_id, (doc.line, source_id_of(&doc.value)));
+                        }
                     }
                 }
             }
         }
-        compare(conn, &place, expected, &mut found).await?;
+        compare(conn, &place, expected, &left_out, &mut found).await?;
     }
     Ok(found)
 }
@@ -230,7 +236,9 @@ fn expect(
         ));
     }
 
-    if !keeps(&mapping.keep, &fields, now).map_err(|why| fail(id, None, "a tier rule that applies", why))? {
+    if !keeps(&mapping.keep, &fields, now)
+        .map_err(|why| fail(id, None, "a tier rule that applies", why))?
+    {
         return Ok((row_id, tenant, None));
     }
 
@@ -241,17 +249,30 @@ fn expect(
             From::Nothing(_) => Cell::Null,
             From::Field(source, kind, default) => {
                 let value = present(&fields, source)
-                    .map(|v| v.clone())
-                    .or_else(|| default_value(default, kind, &fields));
+                    .cloned()
+                    .or_else(|| default_value(default, &fields));
                 let Some(value) = value else {
-                    return Err(fail(id, Some(column.name), &format!("field {source}"), "missing".into()));
+                    return Err(fail(
+                        id,
+                        Some(column.name),
+                        &format!("field {source}"),
+                        "missing".into(),
+                    ));
                 };
-                let mut cell = cell_of(kind, &value)
-                    .map_err(|why| fail(id, Some(column.name), &format!("field {source} as {kind:?}"), why))?;
+                let mut cell = cell_of(kind, &value).map_err(|why| {
+                    fail(
+                        id,
+                        Some(column.name),
+                        &format!("field {source} as {kind:?}"),
+                        why,
+                    )
+                })?;
                 if let Kind::Ref(target, reference) = kind
                     && let Cell::Text(target_id) = &cell
                 {
-                    let target_id: Uuid = target_id.parse().map_err(|_| fail(id, Some(column.name), "a row id", target_id.clone()))?;
+                    let target_id: Uuid = target_id
+                        .parse()
+                        .map_err(|_| fail(id, Some(column.name), "a row id", target_id.clone()))?;
                     let in_export = seen.get(target).and_then(|ids| ids.get(&target_id));
                     let was_kept = kept.get(target).and_then(|ids| ids.get(&target_id));
                     match (reference, in_export, was_kept) {
@@ -287,7 +308,7 @@ fn present<'a>(fields: &'a BTreeMap<String, Typed>, key: &str) -> Option<&'a Typ
 }
 
 /// The value a missing field takes.
-fn default_value(default: &Default, kind: &Kind, fields: &BTreeMap<String, Typed>) -> Option<Typed> {
+fn default_value(default: &Default, fields: &BTreeMap<String, Typed>) -> Option<Typed> {
     match default {
         Default::Required => None,
         Default::Null => Some(Typed::Null),
@@ -296,10 +317,7 @@ fn default_value(default: &Default, kind: &Kind, fields: &BTreeMap<String, Typed
         Default::Bool(b) => Some(Typed::Bool(*b)),
         Default::EmptyDocument => Some(Typed::Document(BTreeMap::new())),
         Default::EmptyArray => Some(Typed::Array(Vec::new())),
-        Default::SameAs(other) => {
-            let _ = kind;
-            present(fields, other).cloned()
-        }
+        Default::SameAs(other) => present(fields, other).cloned(),
         Default::CountOf(other) => Some(Typed::Int(match present(fields, other) {
             Some(Typed::Array(items)) => items.len() as i128,
             _ => 0,
@@ -318,9 +336,15 @@ fn carried(cell: Cell, rest: &BTreeMap<String, Typed>) -> Cell {
 }
 
 /// Whether the tier keeps the document.
-fn keeps(keep: &Keep, fields: &BTreeMap<String, Typed>, now: DateTime<Utc>) -> Result<bool, String> {
+fn keeps(
+    keep: &Keep,
+    fields: &BTreeMap<String, Typed>,
+    now: DateTime<Utc>,
+) -> Result<bool, String> {
     let time = |field: &str| match present(fields, field) {
-        Some(Typed::Date(ms)) => DateTime::from_timestamp_millis(*ms).ok_or_else(|| format!("{field}: out of range")),
+        Some(Typed::Date(ms)) => {
+            DateTime::from_timestamp_millis(*ms).ok_or_else(|| format!("{field}: out of range"))
+        }
         other => Err(format!("{field} is not a date: {other:?}")),
     };
     let status = |field: &str, default: &str| match present(fields, field) {
@@ -331,10 +355,18 @@ fn keeps(keep: &Keep, fields: &BTreeMap<String, Typed>, now: DateTime<Utc>) -> R
         Keep::All => true,
         Keep::None => false,
         Keep::Recent { field, days } => time(field)? >= now - Duration::days(*days),
-        Keep::ActiveOrRecent { status: field, active, field: at, days } => {
+        Keep::ActiveOrRecent {
+            status: field,
+            active,
+            field: at,
+            days,
+        } => {
             active.contains(&status(field, "").as_str()) || time(at)? >= now - Duration::days(*days)
         }
-        Keep::Valid { status: field, expires } => status(field, "valid") == "valid" && time(expires)? > now,
+        Keep::Valid {
+            status: field,
+            expires,
+        } => status(field, "valid") == "valid" && time(expires)? > now,
     })
 }
 
@@ -384,8 +416,12 @@ fn cell_of(kind: &Kind, value: &Typed) -> Result<Cell, String> {
                 })
                 .collect::<Result<_, _>>()?,
         ),
-        (Kind::Document, Typed::Document(_)) | (Kind::Array, Typed::Array(_)) => Cell::Json(value.clone()),
-        (Kind::Ip, Typed::String(s)) => Cell::Text(s.parse::<IpAddr>().map_err(|_| wrong())?.to_string()),
+        (Kind::Document, Typed::Document(_)) | (Kind::Array, Typed::Array(_)) => {
+            Cell::Json(value.clone())
+        }
+        (Kind::Ip, Typed::String(s)) => {
+            Cell::Text(s.parse::<IpAddr>().map_err(|_| wrong())?.to_string())
+        }
         _ => return Err(wrong()),
     })
 }
@@ -452,6 +488,13 @@ fn as_uuid(value: &Typed) -> Option<Uuid> {
     }
 }
 
+/// A document's `_id` as the reports show it.
+fn source_id_of(doc: &Json) -> String {
+    doc.get("_id")
+        .and_then(|id| typed(id).ok())
+        .map_or("(no _id)".to_owned(), |id| id.show())
+}
+
 fn json_kind(value: &Json) -> String {
     match value {
         Json::Null => "null",
@@ -469,6 +512,7 @@ async fn compare(
     conn: &mut PgConnection,
     place: &Place<'_>,
     mut expected: BTreeMap<Uuid, Expected>,
+    left_out: &BTreeMap<Uuid, (usize, String)>,
     found: &mut SourceCheck,
 ) -> Result<(), sqlx::Error> {
     let mapping = place.mapping;
@@ -492,7 +536,8 @@ async fn compare(
         .collect();
     let mut undeclared: BTreeSet<String> = BTreeSet::new();
     for text in rows {
-        let row = json::parse(&text).map_err(|e| sqlx::Error::Protocol(format!("to_jsonb: {e}")))?;
+        let row =
+            json::parse(&text).map_err(|e| sqlx::Error::Protocol(format!("to_jsonb: {e}")))?;
         let Json::Object(columns) = &row else {
             continue;
         };
@@ -506,13 +551,28 @@ async fn compare(
             _ => None,
         };
         let Some(want) = id.and_then(|id| expected.remove(&id)) else {
-            found.differences.push(place.difference(
-                None,
-                None,
-                None,
-                "no row the exports do not account for".into(),
-                format!("a row with {} {}", mapping.id_column, id.map_or("?".into(), |i| i.to_string())),
-            ));
+            let shown = id.map_or("?".into(), |i| i.to_string());
+            let mut d = match id.and_then(|id| left_out.get(&id)) {
+                Some((line, source_id)) => place.difference(
+                    Some(*line),
+                    Some(source_id),
+                    None,
+                    format!(
+                        "no row: the tier's rule ({:?}) leaves this document out",
+                        mapping.keep
+                    ),
+                    format!("a row with {} {shown}", mapping.id_column),
+                ),
+                None => place.difference(
+                    None,
+                    None,
+                    None,
+                    "no row the exports do not account for".into(),
+                    format!("a row with {} {shown}", mapping.id_column),
+                ),
+            };
+            d.row_id = id.map(|i| i.to_string());
+            found.differences.push(d);
             continue;
         };
         found.rows_compared += 1;
@@ -558,4 +618,74 @@ async fn compare(
         found.differences.push(d);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn fields(key: &str, when: DateTime<Utc>) -> BTreeMap<String, Typed> {
+        BTreeMap::from([(key.to_owned(), Typed::Date(when.timestamp_millis()))])
+    }
+
+    #[test]
+    fn a_window_keeps_its_edge_and_nothing_older() {
+        let now = at("2026-11-30T00:00:00Z");
+        let keep = Keep::Recent {
+            field: "at",
+            days: 90,
+        };
+        let edge = at("2026-09-01T00:00:00Z");
+        let ms = Duration::milliseconds(1);
+        assert!(keeps(&keep, &fields("at", edge), now).unwrap());
+        assert!(keeps(&keep, &fields("at", edge + ms), now).unwrap());
+        assert!(!keeps(&keep, &fields("at", edge - ms), now).unwrap());
+        let valid = Keep::Valid {
+            status: "status",
+            expires: "at",
+        };
+        assert!(
+            !keeps(&valid, &fields("at", now), now).unwrap(),
+            "expiring now is expired"
+        );
+        assert!(keeps(&valid, &fields("at", now + ms), now).unwrap());
+    }
+
+    #[test]
+    fn row_ids_follow_the_documented_rule() {
+        let uuid = Uuid::from_u128(0x1234);
+        assert_eq!(
+            row_id(
+                "c",
+                &Typed::Binary {
+                    subtype: 4,
+                    bytes: uuid.as_bytes().to_vec()
+                }
+            )
+            .unwrap(),
+            uuid
+        );
+        let digest =
+            Sha256::digest(b"stellaops-convert:authority_users:oid:650100000000000000000001");
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        assert_eq!(
+            row_id(
+                "authority_users",
+                &Typed::ObjectId("650100000000000000000001".into())
+            )
+            .unwrap(),
+            Uuid::new_v8(bytes)
+        );
+        assert_ne!(
+            row_id("a", &Typed::String("x".into())).unwrap(),
+            row_id("b", &Typed::String("x".into())).unwrap()
+        );
+    }
 }

@@ -26,7 +26,10 @@ pub enum Typed {
     /// Milliseconds since 1970.
     Date(i64),
     ObjectId(String),
-    Binary { subtype: u8, bytes: Vec<u8> },
+    Binary {
+        subtype: u8,
+        bytes: Vec<u8>,
+    },
     Array(Vec<Typed>),
     Document(BTreeMap<String, Typed>),
     /// Another wrapper (`$timestamp`, `$regularExpression`, ...), as written.
@@ -147,8 +150,14 @@ fn wrapper(key: &str, value: &Json, whole: &Json) -> Result<Typed, String> {
             Typed::Binary { subtype: 4, bytes }
         }
         ("$binary", 1) => {
-            let base64 = value.get("base64").map(|v| string_of(v, "base64")).transpose()?;
-            let subtype = value.get("subType").map(|v| string_of(v, "subType")).transpose()?;
+            let base64 = value
+                .get("base64")
+                .map(|v| string_of(v, "base64"))
+                .transpose()?;
+            let subtype = value
+                .get("subType")
+                .map(|v| string_of(v, "subType"))
+                .transpose()?;
             let (Some(base64), Some(subtype)) = (base64, subtype) else {
                 return Err("$binary needs base64 and subType".into());
             };
@@ -226,10 +235,20 @@ mod tests {
             ("1.5", r#"{"$numberDouble": "1.5"}"#),
             ("1e+16", r#"{"$numberDouble": "1e16"}"#),
             ("-0.0", r#"{"$numberDouble": "-0.0"}"#),
-            (r#"{"$date": "2026-11-28T00:00:00.123Z"}"#, r#"{"$date": {"$numberLong": "1795824000123"}}"#),
-            (r#"{"$uuid": "00000000-0000-5eed-0000-000000000001"}"#, r#"{"$binary": {"base64": "AAAAAAAAXu0AAAAAAAAAAQ==", "subType": "04"}}"#),
+            (
+                r#"{"$date": "2026-11-28T00:00:00.123Z"}"#,
+                r#"{"$date": {"$numberLong": "1795824000123"}}"#,
+            ),
+            (
+                r#"{"$uuid": "00000000-0000-5eed-0000-000000000001"}"#,
+                r#"{"$binary": {"base64": "AAAAAAAAXu0AAAAAAAAAAQ==", "subType": "04"}}"#,
+            ),
         ] {
-            assert_eq!(read(relaxed), read(canonical), "{relaxed} against {canonical}");
+            assert_eq!(
+                read(relaxed),
+                read(canonical),
+                "{relaxed} against {canonical}"
+            );
         }
         assert_ne!(read("-0.0"), read("0.0"));
         assert_ne!(read("1e16"), read("10000000000000000"));
