@@ -312,9 +312,10 @@ fn a_scorecard_of_another_revisions_results_says_so_and_passes_nothing() {
     let junit = dir.path().join("junit-row.xml");
     std::fs::write(
         &junit,
-        r#"<?xml version="1.0"?><testsuites name="nextest-run" tests="2">
-  <testsuite name="stellaops-suites::authority" tests="1">
+        r#"<?xml version="1.0"?><testsuites name="nextest-run" tests="3">
+  <testsuite name="stellaops-suites::authority" tests="2" failures="1">
     <testcase name="isolation::tenants_never_meet" classname="stellaops-suites::authority"/>
+    <testcase name="isolation::a_leak" classname="stellaops-suites::authority"><failure message="boom"/></testcase>
   </testsuite>
   <testsuite name="stellaops-suites::contract" tests="1">
     <testcase name="authority.users::invisible_to_other_tenant" classname="stellaops-suites::contract"/>
@@ -353,16 +354,23 @@ fn a_scorecard_of_another_revisions_results_says_so_and_passes_nothing() {
         "nothing of another revision passes: {summary}"
     );
     assert!(summary.contains("stale (another revision)") && summary.contains("not yet measured"));
+    assert!(
+        !summary.contains("| FAIL |"),
+        "a failure of another revision is stale, not a FAIL: {summary}"
+    );
     for module in ["authority", "scheduler", "notify", "policy", "vuln", "vex"] {
         assert!(
             out.join(format!("{module}.html")).is_file()
                 && out.join(format!("{module}.md")).is_file()
         );
+        well_formed_page(&out.join(format!("{module}.html")));
         assert!(
             output.contains(&format!("{module}.html")),
             "the paths are printed: {output}"
         );
     }
+
+    well_formed_page(&out.join("summary.html"));
 
     let (code, output) = load(
         &[
@@ -379,4 +387,32 @@ fn a_scorecard_of_another_revisions_results_says_so_and_passes_nothing() {
         output.contains("scorecard.json") && output.contains("not a JUnit XML file"),
         "{output}"
     );
+}
+
+/// A rendered page: its title a heading (no Markdown left as text), and
+/// every table row with one cell per header.
+fn well_formed_page(page: &std::path::Path) {
+    let html = std::fs::read_to_string(page).unwrap();
+    let name = page.display();
+    assert!(html.contains("<h1>"), "{name}: no title heading");
+    assert!(
+        !html.contains("<p>#") && !html.contains("<p>|"),
+        "{name}: Markdown shown as text"
+    );
+    let mut rows = 0;
+    for table in html.split("<table").skip(1) {
+        let table = &table[..table.find("</table>").expect("a closed table")];
+        let headers = table.matches("<th").count();
+        for row in table.split("<tr").skip(1) {
+            let cells = row.matches("<td").count();
+            if cells > 0 {
+                assert_eq!(
+                    cells, headers,
+                    "{name}: a row of {cells} cells under {headers} headers"
+                );
+                rows += 1;
+            }
+        }
+    }
+    assert!(rows > 0, "{name}: no table rows");
 }
