@@ -306,6 +306,42 @@ async fn a_side_that_dies_or_hangs_ends_the_run_within_its_bound() {
     );
 }
 
+/// Both sides run on the gate's server: a side that says it runs on
+/// another (as a base built in its own worktree did, finding no server of
+/// its own workspace and starting one) ends the run, naming both servers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_side_on_another_server_ends_the_run() {
+    let scratch = tempfile::tempdir().unwrap();
+    let elsewhere = script(
+        scratch.path(),
+        "elsewhere",
+        r#"echo '@stellaops-gate {"ready":{"work_unavailable":null,"server":"127.0.0.1:1, up since never"}}'; exec sleep 600"#,
+    );
+    let side = Side {
+        name: "base".into(),
+        binary: elsewhere,
+        slowdown: None,
+    };
+    let err = measure(
+        &options(scratch.path(), Duration::from_secs(60)),
+        &[
+            side.clone(),
+            Side {
+                name: "candidate".into(),
+                ..side
+            },
+        ],
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("it runs on the server 127.0.0.1:1, up since never, not the gate's"),
+        "{text}"
+    );
+    assert!(text.contains("both sides must share one server"), "{text}");
+}
+
 #[test]
 fn a_scorecard_of_another_revisions_results_says_so_and_passes_nothing() {
     let dir = tempfile::tempdir().unwrap();

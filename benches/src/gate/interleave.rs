@@ -82,6 +82,19 @@ pub struct Plan<'a> {
     pub canary_transactions: u32,
     /// Where each side's log goes.
     pub dir: &'a Path,
+    /// The gate's server: each side is handed the gate's state folder, so
+    /// it finds the server the gate runs (never one of its own), and must
+    /// report this identity when it says it is ready.
+    pub server: &'a ServerHandoff,
+}
+
+/// How a side finds the gate's server, and what it must report.
+#[derive(Debug, Clone)]
+pub struct ServerHandoff {
+    /// The harness state folder (`STELLAOPS_STATE_DIR`) of the gate's server.
+    pub state_dir: PathBuf,
+    /// [`crate::load::server_identity`] of the gate's server.
+    pub identity: String,
 }
 
 /// Runs one unmeasured warm-up round (it seeds each side's template if
@@ -132,6 +145,9 @@ impl SideProcess {
             .args(["--claim-workers", &plan.size.claim_workers.to_string()])
             .args(["--iterations", &plan.size.iterations.to_string()])
             .env_remove(crate::load::slowdown::VAR)
+            // A base built in its own worktree would otherwise look for a
+            // server of that worktree and start a second one.
+            .env("STELLAOPS_STATE_DIR", &plan.server.state_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(
@@ -257,8 +273,18 @@ async fn run_round(
         match process.reply(plan.step_limit).await? {
             Reply::Ready {
                 work_unavailable: why,
-                ..
-            } => work_unavailable[i] = why,
+                server,
+            } => {
+                if let Some(server) = server
+                    && server != plan.server.identity
+                {
+                    return Err(process.failed(format!(
+                        "it runs on the server {server}, not the gate's ({}): both sides must share one server",
+                        plan.server.identity
+                    )));
+                }
+                work_unavailable[i] = why;
+            }
             other => return Err(process.failed(format!("expected ready, got {other:?}"))),
         }
     }

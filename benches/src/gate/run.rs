@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use stellaops_harness::Server;
 
 use super::canary::Canary;
-use super::interleave::{self, Plan, Round, Side, SideRound};
+use super::interleave::{self, Plan, Round, ServerHandoff, Side, SideRound};
 use super::progress::Progress;
 use super::report::{GateReport, SideInfo};
 use super::verdicts;
@@ -110,6 +110,13 @@ pub async fn measure(options: &GateOptions, sides: &[Side]) -> Result<Measured, 
         .await
         .map_err(crate::load::LoadError::from)?;
     let server_version = crate::load::server_version(&server).await?;
+    let handoff = ServerHandoff {
+        state_dir: server.settings.state_dir.clone(),
+        identity: crate::load::server_identity(&server).await?,
+    };
+    // Seeded once, here, before any side starts: sides that start together
+    // on a fresh server would otherwise each seed.
+    crate::load::seeded_template(&server, &Volume::default()).await?;
     let (canary, canary_unavailable) = if options.canary_transactions == 0 {
         (
             None,
@@ -134,6 +141,7 @@ pub async fn measure(options: &GateOptions, sides: &[Side]) -> Result<Measured, 
                 canary: canary.as_ref(),
                 canary_transactions: options.canary_transactions,
                 dir: &dir,
+                server: &handoff,
             };
             let mut progress = Progress::new(options.settings.rounds);
             let result = interleave::run(&plan, sides, &mut progress).await;

@@ -3,6 +3,7 @@
 //! its own, so every round starts on a fresh clone of the same bytes.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -199,26 +200,90 @@ pub async fn seeded_template(server: &Arc<Server>, volume: &Volume) -> Result<St
     if database_exists(&mut admin, &name).await? {
         return Ok(name);
     }
-    sweep_seeded(&mut admin, KEEP_SEEDED).await?;
+    // One process seeds; the others wait for it, then find the template.
+    seed_lock(&mut admin).await?;
+    let built = build_seeded(server, &mut admin, &migrated.name, &name, volume).await;
+    let unlocked = seed_unlock(&mut admin).await;
+    built.and(unlocked).map(|()| name)
+}
+
+/// Builds and seals the seeded template `name`, unless it exists (another
+/// process built it while this one waited). Holds the seeding lock.
+async fn build_seeded(
+    server: &Server,
+    admin: &mut PgConnection,
+    migrated: &str,
+    name: &str,
+    volume: &Volume,
+) -> Result<(), LoadError> {
+    let admin = &mut *admin;
+    if database_exists(admin, name).await? {
+        return Ok(());
+    }
+    sweep_seeded(admin, KEEP_SEEDED).await?;
     let scratch = format!("{SEEDED_PREFIX}build_{}", owner_tag());
-    let _ = sweep::drop_database(&mut admin, &scratch).await;
-    pool::create_database(server, &mut admin, Some(&migrated.name), &scratch).await?;
+    let _ = sweep::drop_database(admin, &scratch).await;
+    pool::create_database(server, admin, Some(migrated), &scratch).await?;
     let seeded = seed(server, &scratch, volume).await;
     if let Err(e) = seeded {
-        let _ = sweep::drop_database(&mut admin, &scratch).await;
+        let _ = sweep::drop_database(admin, &scratch).await;
         return Err(e);
     }
     let seal = format!(
         "ALTER DATABASE {} RENAME TO {}; ALTER DATABASE {} IS_TEMPLATE true",
         quote_ident(&scratch),
-        quote_ident(&name),
-        quote_ident(&name)
+        quote_ident(name),
+        quote_ident(name)
     );
     sqlx::raw_sql(AssertSqlSafe(seal))
-        .execute(&mut admin)
+        .execute(admin)
         .await
         .map_err(LoadError::db("sealing the seeded template"))?;
-    Ok(name)
+    Ok(())
+}
+
+/// The session advisory lock under which load processes build, seal, sweep
+/// and clone seeded templates (a key of its own: "STLLSEED").
+const SEED_LOCK: i64 = 0x5354_4c4c_5345_4544;
+
+/// How long a process waits for another's seeding (which takes seconds to
+/// a minute) before it gives up.
+const SEED_LOCK_WAIT: Duration = Duration::from_secs(600);
+
+/// Takes the seeding lock on `conn`, a connection of its own (the lock
+/// ends with its session if the process dies), waiting at most
+/// [`SEED_LOCK_WAIT`].
+async fn seed_lock(conn: &mut PgConnection) -> Result<(), LoadError> {
+    let deadline = Instant::now() + SEED_LOCK_WAIT;
+    loop {
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(SEED_LOCK)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(LoadError::db("taking the seeding lock"))?;
+        if taken {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(LoadError::Invalid {
+                field: "seeding lock",
+                reason: format!(
+                    "another load process held it for {} s; is a seeding stuck?",
+                    SEED_LOCK_WAIT.as_secs()
+                ),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn seed_unlock(conn: &mut PgConnection) -> Result<(), LoadError> {
+    sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1)")
+        .bind(SEED_LOCK)
+        .fetch_one(conn)
+        .await
+        .map(drop)
+        .map_err(LoadError::db("releasing the seeding lock"))
 }
 
 async fn seed(server: &Server, database: &str, volume: &Volume) -> Result<(), LoadError> {
@@ -259,15 +324,16 @@ pub const KEEP_SEEDED: usize = 2;
 /// Drops the clones and scratch databases of load processes that are gone,
 /// and all but the `keep` newest seeded templates.
 pub async fn sweep_seeded(conn: &mut PgConnection, keep: usize) -> Result<(), LoadError> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY oid DESC",
+    let names: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT datname, datistemplate FROM pg_database WHERE starts_with(datname, $1) \
+         ORDER BY oid DESC",
     )
     .bind(SEEDED_PREFIX)
     .fetch_all(&mut *conn)
     .await
     .map_err(LoadError::db("listing seeded templates"))?;
     let mut templates = 0;
-    for name in names {
+    for (name, sealed) in names {
         let rest = &name[SEEDED_PREFIX.len()..];
         let owned = rest
             .strip_prefix("round_")
@@ -286,13 +352,18 @@ pub async fn sweep_seeded(conn: &mut PgConnection, keep: usize) -> Result<(), Lo
         if !drop {
             continue;
         }
-        sqlx::raw_sql(AssertSqlSafe(format!(
-            "ALTER DATABASE {} IS_TEMPLATE false",
-            quote_ident(&name)
-        )))
-        .execute(&mut *conn)
-        .await
-        .map_err(LoadError::db("unsealing an old seeded database"))?;
+        // Only a sealed template needs unsealing; a build a dead seeding
+        // left may be invalid (killed inside CREATE DATABASE), and an
+        // invalid database refuses ALTER but not DROP.
+        if sealed {
+            sqlx::raw_sql(AssertSqlSafe(format!(
+                "ALTER DATABASE {} IS_TEMPLATE false",
+                quote_ident(&name)
+            )))
+            .execute(&mut *conn)
+            .await
+            .map_err(LoadError::db("unsealing an old seeded database"))?;
+        }
         sweep::drop_database(conn, &name).await?;
     }
     Ok(())
@@ -329,9 +400,19 @@ impl RoundDatabase {
     ) -> Result<RoundDatabase, LoadError> {
         let name = format!("{SEEDED_PREFIX}round_{}_{label}", owner_tag());
         let mut admin = server.connect_admin().await?;
-        sweep_seeded(&mut admin, usize::MAX).await?;
-        let _ = sweep::drop_database(&mut admin, &name).await;
-        pool::create_database(server, &mut admin, Some(seeded), &name).await?;
+        // Under the seeding lock: both sides of a round sweep and clone at
+        // once, and must not unseal or drop what the other is using.
+        seed_lock(&mut admin).await?;
+        let made = async {
+            sweep_seeded(&mut admin, usize::MAX).await?;
+            let _ = sweep::drop_database(&mut admin, &name).await;
+            pool::create_database(server, &mut admin, Some(seeded), &name).await?;
+            Ok::<(), LoadError>(())
+        }
+        .await;
+        let unlocked = seed_unlock(&mut admin).await;
+        made?;
+        unlocked?;
         Ok(RoundDatabase { name })
     }
 

@@ -23,7 +23,8 @@ pub use paths::CriticalPath;
 pub use recorder::{PathStats, Recorder};
 pub use results::{FORMAT, RunResults, Saved};
 pub use runner::{
-    RoundOutcome, RoundSession, RunSize, RunningPath, WorkMode, run_round, server_version,
+    RoundOutcome, RoundSession, RunSize, RunningPath, WorkMode, run_round, server_identity,
+    server_version,
 };
 pub use scenarios::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};
 pub use work::{PathWork, Snapshot, WorkProbe, normalize_query};

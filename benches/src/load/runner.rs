@@ -416,6 +416,22 @@ async fn attack(
 }
 
 /// The server's version, as reports name it.
+/// Which server this is, in words two processes can compare: its address,
+/// port and start time (two servers of one host never share all three).
+pub async fn server_identity(server: &Server) -> Result<String, LoadError> {
+    let mut admin = server.connect_admin().await?;
+    sqlx::query_scalar(
+        "SELECT format('%s:%s, up since %s', coalesce(host(inet_server_addr()), 'socket'), \
+                current_setting('port'), pg_postmaster_start_time())",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .map_err(|source| LoadError::Database {
+        doing: "reading which server this is",
+        source,
+    })
+}
+
 pub async fn server_version(server: &Server) -> Result<String, LoadError> {
     let mut admin = server.connect_admin().await?;
     let version: String =

@@ -39,12 +39,24 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
-    Ready { work_unavailable: Option<String> },
+    Ready {
+        work_unavailable: Option<String>,
+        /// The server the side runs on ([`super::server_identity`]): every
+        /// side of a gate must run on the gate's. Older sides do not say.
+        #[serde(default)]
+        server: Option<String>,
+    },
     Started,
-    Block { micros: f64 },
-    Finished { stats: PathStats },
+    Block {
+        micros: f64,
+    },
+    Finished {
+        stats: PathStats,
+    },
     Closed,
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// A block or a path's end that takes longer than this is an error.
@@ -68,9 +80,11 @@ pub async fn serve(
     size: &RunSize,
     work: WorkMode,
 ) -> Result<(), LoadError> {
+    let identity = super::server_identity(server).await?;
     let mut session = RoundSession::open(server, seeded, label, volume, size, work).await?;
     send(&Reply::Ready {
         work_unavailable: session.work_unavailable.clone(),
+        server: Some(identity),
     });
     let result = steer(&mut session).await;
     let closed = session.close().await;
