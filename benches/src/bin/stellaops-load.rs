@@ -452,6 +452,38 @@ async fn serve(size: RunSize, volume: Volume, label: &str, plans: bool) -> Resul
     Ok(())
 }
 
+/// While it lives, this process's stdout goes to a file: goose prints its
+/// own lines there as it runs ("N users launched."), which would break up
+/// the progress and the table on the user's terminal. Dropped, stdout is
+/// the terminal (or pipe) it was again.
+struct StdoutToFile {
+    saved: std::os::fd::OwnedFd,
+}
+
+impl StdoutToFile {
+    fn start(file: &Path) -> Result<StdoutToFile, LoadError> {
+        use std::io::Write as _;
+        let failed = |reason: String| LoadError::File {
+            what: "sending goose's output to",
+            file: file.display().to_string(),
+            reason,
+        };
+        let _ = std::io::stdout().flush();
+        let saved = nix::unistd::dup(std::io::stdout()).map_err(|e| failed(e.to_string()))?;
+        let log = std::fs::File::create(file).map_err(|e| failed(e.to_string()))?;
+        nix::unistd::dup2_stdout(&log).map_err(|e| failed(e.to_string()))?;
+        Ok(StdoutToFile { saved })
+    }
+}
+
+impl Drop for StdoutToFile {
+    fn drop(&mut self) {
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let _ = nix::unistd::dup2_stdout(&self.saved);
+    }
+}
+
 /// `run`: seeds if needed, runs every path once, measures the canary and
 /// the environment, saves the results (and prints the table when `print`).
 async fn run(
@@ -479,6 +511,13 @@ async fn run(
         clock.elapsed().as_secs_f64()
     );
     let clock = Instant::now();
+    std::fs::create_dir_all(dir).map_err(|e| LoadError::File {
+        what: "creating",
+        file: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let goose_log = dir.join("goose.log");
+    let quiet = StdoutToFile::start(&goose_log)?;
     let outcome = run_round(
         &server,
         &seeded,
@@ -488,7 +527,9 @@ async fn run(
         &size,
         WorkMode::Counts,
     )
-    .await?;
+    .await;
+    drop(quiet);
+    let outcome = outcome?;
     eprintln!(
         "{} paths in {:.1} s",
         paths.len(),
@@ -529,6 +570,7 @@ async fn run(
         println!("results:  {}", saved.json.display());
         println!("markdown: {}", saved.markdown.display());
         println!("report:   {}", saved.html.display());
+        println!("goose:    {}", dir.join("goose.log").display());
     }
     Ok((results, saved.json))
 }

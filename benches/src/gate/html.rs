@@ -254,11 +254,13 @@ pub fn render(report: &GateReport) -> String {
         let d = &v.decision;
         let work = match &v.work {
             Some(w) => format!(
-                "{:.1} → {:.1} buffers, {:.1} → {:.1} rows{}",
+                "{:.1} → {:.1} buffers, {:.1} → {:.1} rows, {:.1} → {:.1} statements per operation{}",
                 w.base_buffers,
                 w.candidate_buffers,
                 w.base_rows,
                 w.candidate_rows,
+                w.base_statements,
+                w.candidate_statements,
                 if w.grew { " <b>grew</b>" } else { "" }
             ),
             None => "n/a".into(),

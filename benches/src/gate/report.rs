@@ -112,9 +112,10 @@ impl GateReport {
             };
             let work = match &v.work {
                 Some(w) => format!(
-                    "buffers {:+.0}%, rows {:+.0}%{}",
+                    "buffers {:+.0}%, rows {:+.0}%{}{}",
                     (w.buffers_ratio - 1.0) * 100.0,
                     (w.rows_ratio - 1.0) * 100.0,
+                    w.statements_note(),
                     if w.grew { " ⚠" } else { "" }
                 ),
                 None => "n/a".into(),

@@ -45,8 +45,33 @@ pub struct WorkChange {
     /// Candidate over base, buffers and rows.
     pub buffers_ratio: f64,
     pub rows_ratio: f64,
-    /// Either grew above the work threshold.
+    /// Statements per operation (round trips): an extra one is named as such.
+    #[serde(default)]
+    pub base_statements: f64,
+    #[serde(default)]
+    pub candidate_statements: f64,
+    /// Any of the three grew above the work threshold.
     pub grew: bool,
+}
+
+impl WorkChange {
+    /// Statements per operation, when both sides differ by more than rounding.
+    pub fn statements_changed(&self) -> bool {
+        (self.candidate_statements - self.base_statements).abs() >= 0.05
+    }
+
+    /// The statements part of the work column: `statements 2.0 → 3.0`
+    /// when they changed, nothing when not.
+    pub fn statements_note(&self) -> String {
+        if self.statements_changed() {
+            format!(
+                ", statements/op {:.1} → {:.1}",
+                self.base_statements, self.candidate_statements
+            )
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// One statement whose plan differs between the sides (or that only one
@@ -162,8 +187,8 @@ pub fn judge(
                 base_micros.push(b.p50_micros);
                 candidate_micros.push(c.p50_micros);
                 if let (Some(wb), Some(wc)) = (&b.work, &c.work) {
-                    work_base.push((wb.buffers_per_op, wb.rows_per_op));
-                    work_candidate.push((wc.buffers_per_op, wc.rows_per_op));
+                    work_base.push((wb.buffers_per_op, wb.rows_per_op, wb.calls_per_op));
+                    work_candidate.push((wc.buffers_per_op, wc.rows_per_op, wc.calls_per_op));
                 }
                 if !disturbed.contains(&round.index) {
                     ratios.push(c.p50_micros / b.p50_micros);
@@ -186,15 +211,19 @@ pub fn judge(
                 );
             }
             let work = (!work_base.is_empty()).then(|| {
-                let median_of = |values: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
+                type Work = (f64, f64, f64);
+                let median_of = |values: &[Work], pick: fn(&Work) -> f64| {
                     median(&values.iter().map(pick).collect::<Vec<_>>())
                 };
                 let base_buffers = median_of(&work_base, |w| w.0);
                 let candidate_buffers = median_of(&work_candidate, |w| w.0);
                 let base_rows = median_of(&work_base, |w| w.1);
                 let candidate_rows = median_of(&work_candidate, |w| w.1);
+                let base_statements = median_of(&work_base, |w| w.2);
+                let candidate_statements = median_of(&work_candidate, |w| w.2);
                 let buffers_ratio = ratio_of(candidate_buffers, base_buffers);
                 let rows_ratio = ratio_of(candidate_rows, base_rows);
+                let statements_ratio = ratio_of(candidate_statements, base_statements);
                 WorkChange {
                     base_buffers,
                     candidate_buffers,
@@ -202,8 +231,11 @@ pub fn judge(
                     candidate_rows,
                     buffers_ratio,
                     rows_ratio,
+                    base_statements,
+                    candidate_statements,
                     grew: buffers_ratio > settings.work_threshold
-                        || rows_ratio > settings.work_threshold,
+                        || rows_ratio > settings.work_threshold
+                        || statements_ratio > settings.work_threshold,
                 }
             });
             let plan_diffs = match (plans_of(base, path), plans_of(candidate, path)) {
@@ -327,6 +359,24 @@ mod tests {
         let paths = vec!["scheduler.due_poll".to_owned()];
         let v = judge(rounds, &[], &paths, "base", "candidate", &canary, &settings);
         (v[0].clone(), canary)
+    }
+
+    #[test]
+    fn an_extra_round_trip_is_named_as_statements_per_operation() {
+        let mut extra = rounds(1.0, 0, 10.0);
+        for round in &mut extra {
+            for side in round.sides.iter_mut().filter(|s| s.side == "candidate") {
+                if let Some(work) = side.paths[0].work.as_mut() {
+                    work.calls_per_op = 4.0;
+                }
+            }
+        }
+        let (v, _) = verdict_of(&extra);
+        let work = v.work.unwrap();
+        assert!(work.grew, "{work:?}");
+        assert_eq!(work.statements_note(), ", statements/op 3.0 → 4.0");
+        let (same, _) = verdict_of(&rounds(1.0, 0, 10.0));
+        assert_eq!(same.work.unwrap().statements_note(), "");
     }
 
     #[test]

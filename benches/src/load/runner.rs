@@ -84,9 +84,12 @@ pub async fn run_round(
     let mut session = RoundSession::open(server, seeded, label, volume, size, work).await?;
     let mut stats = Vec::new();
     let mut failed = None;
-    for path in paths {
+    for (i, path) in paths.iter().enumerate() {
         match session.run_path(*path).await {
-            Ok(path_stats) => stats.push(path_stats),
+            Ok(path_stats) => {
+                stats.push(path_stats);
+                crate::rounds::progress("critical paths", i + 1, paths.len());
+            }
             Err(e) => {
                 failed = Some(e);
                 break;
