@@ -1,3 +1,5 @@
+//! The four categories of a migration: when it runs and who applies it.
+
 use std::fmt;
 use std::str::FromStr;
 

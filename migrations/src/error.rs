@@ -1,3 +1,6 @@
+//! The runner's error type: every refusal and failure names module, version
+//! and file.
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -1,3 +1,6 @@
+//! Serializing runners: a try-lock loop on a dedicated connection, released
+//! on every path.
+
 use std::time::{Duration, Instant};
 
 use sqlx::{Connection, PgConnection};

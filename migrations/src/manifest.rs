@@ -1,3 +1,6 @@
+//! The checksum manifest: every migration's SHA-256 as first merged, so a
+//! changed file is caught.
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

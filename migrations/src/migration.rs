@@ -1,3 +1,5 @@
+//! One versioned SQL file of one module, parsed from its name and header.
+
 use sha2::{Digest, Sha256};
 
 use crate::Category;

@@ -1,3 +1,6 @@
+//! The runner: applies pending migrations one transaction each, records them,
+//! and refuses changed ones.
+
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 

@@ -1,3 +1,6 @@
+//! Where migrations come from: the shipped folder, `modules.order`, and the
+//! files of each module.
+
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};

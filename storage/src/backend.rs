@@ -1,3 +1,6 @@
+//! The per-module backend switch (`postgres` or `memory`), read from the
+//! persistence options.
+
 use std::fmt;
 use std::str::FromStr;
 

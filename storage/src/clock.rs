@@ -1,3 +1,6 @@
+//! The injectable clock: the system clock, and a manual one tests move by
+//! hand.
+
 use std::fmt;
 use std::sync::Mutex;
 

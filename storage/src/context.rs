@@ -1,3 +1,6 @@
+//! Tenant-scoped transactions on raw connections: the tenant bound
+//! transaction-locally, never formatted into SQL.
+
 use sqlx::{Acquire, PgConnection, Postgres, Transaction};
 
 use crate::TenantCode;

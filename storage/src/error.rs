@@ -1,3 +1,6 @@
+//! The storage error type and the mapping of database errors (constraints,
+//! lost connections) onto it.
+
 use crate::TenantCodeError;
 use crate::options::ConfigError;
 

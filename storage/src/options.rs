@@ -1,3 +1,6 @@
+//! Storage options from the environment, validated at start: URLs, pools,
+//! timeouts, backends.
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -1,3 +1,5 @@
+//! Keyset pages: requests, cursors and the clamp on page sizes.
+
 use crate::StorageError;
 
 /// The largest page a list returns; larger requests are clamped to it.

@@ -1,3 +1,6 @@
+//! The data source: tenant and system contexts, and transactions on the app
+//! and system role pools.
+
 use std::sync::Arc;
 use std::time::Duration;
 

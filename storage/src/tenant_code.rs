@@ -1,3 +1,5 @@
+//! Tenant codes, validated (length, charset) before they reach SQL.
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,3 +1,6 @@
+//! OAuth clients (`authority.clients`): the repository trait and its
+//! PostgreSQL implementation.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

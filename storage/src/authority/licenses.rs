@@ -1,3 +1,6 @@
+//! Licenses and their usage (`authority.licenses`,
+//! `authority.license_usage`): trait and PostgreSQL implementation.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

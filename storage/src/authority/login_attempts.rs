@@ -1,3 +1,6 @@
+//! Login attempts (`authority.login_attempts`): recording, recent lists and
+//! failure counts, on PostgreSQL.
+
 use std::net::IpAddr;
 
 use async_trait::async_trait;

@@ -1,3 +1,6 @@
+//! `PgAuthority`: the PostgreSQL backend behind every Authority repository
+//! trait.
+
 use std::sync::Arc;
 
 use crate::{Clock, DataSource};

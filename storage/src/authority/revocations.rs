@@ -1,3 +1,6 @@
+//! Revocations (`authority.revocations`): the repository trait and its
+//! PostgreSQL implementation.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,3 +1,6 @@
+//! Roles and user-role grants (`authority.roles`, `authority.user_roles`):
+//! trait and PostgreSQL implementation.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,3 +1,6 @@
+//! OAuth scopes (`authority.scopes`, global): the repository trait and its
+//! PostgreSQL implementation.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

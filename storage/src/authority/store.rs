@@ -1,3 +1,6 @@
+//! The Authority module value (every repository on one backend) and its
+//! backend switch.
+
 use std::fmt::Debug;
 use std::sync::Arc;
 

@@ -1,3 +1,6 @@
+//! Tokens stored by hash (`authority.tokens`): the repository trait and its
+//! PostgreSQL implementation.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,3 +1,6 @@
+//! Users (`authority.users`): the repository trait and its PostgreSQL
+//! implementation.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,3 +1,6 @@
+//! The scheduler's audit trail (`scheduler.audit`): append and per-entity
+//! reads, on PostgreSQL.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

@@ -1,3 +1,6 @@
+//! Cron expressions in IANA time zones: validation and the next fire time,
+//! DST-safe.
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,3 +1,6 @@
+//! Run logs (`scheduler.execution_logs`): append and ordered reads, on
+//! PostgreSQL.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

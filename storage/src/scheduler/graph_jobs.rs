@@ -1,3 +1,6 @@
+//! Graph jobs (`scheduler.graph_jobs`): a tenant queue leased one job at a
+//! time, on PostgreSQL.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};

@@ -1,3 +1,6 @@
+//! Impact snapshots (`scheduler.impact_snapshots`): the images a run's
+//! selector matched, on PostgreSQL.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

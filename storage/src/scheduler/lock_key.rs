@@ -1,3 +1,6 @@
+//! Stable 64-bit advisory-lock keys from lock names (never a per-process
+//! hash).
+
 use sha2::{Digest, Sha256};
 
 /// The 64-bit advisory-lock key of a lock name: the first eight bytes of

@@ -1,3 +1,6 @@
+//! Locks across scheduler instances: transaction-scoped advisory locks and
+//! fenced leases.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};

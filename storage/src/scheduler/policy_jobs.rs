@@ -1,3 +1,6 @@
+//! Policy jobs (`scheduler.policy_jobs`): a tenant queue leased with an
+//! attempt bound, on PostgreSQL.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};

@@ -1,3 +1,6 @@
+//! Run summaries (`scheduler.run_summaries`): computed from the runs, never
+//! counted by hand.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

@@ -1,3 +1,6 @@
+//! Runs (`scheduler.runs`): the repository trait, its life cycle, claims with
+//! SKIP LOCKED and attempt fencing, on PostgreSQL.
+
 use std::sync::Arc;
 
 use async_trait::async_trait;

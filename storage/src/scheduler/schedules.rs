@@ -1,3 +1,6 @@
+//! Schedules (`scheduler.schedules`): the repository trait, the due poll and
+//! one run per tick, on PostgreSQL.
+
 use std::sync::Arc;
 
 use async_trait::async_trait;

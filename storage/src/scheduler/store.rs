@@ -1,3 +1,6 @@
+//! The Scheduler module value (schedule, trigger and run repositories on one
+//! backend) and its backend switch.
+
 use std::sync::Arc;
 
 use super::memory::MemoryScheduler;

@@ -1,3 +1,6 @@
+//! Triggers (`scheduler.triggers`): the repository trait and its PostgreSQL
+//! implementation.
+
 use std::sync::Arc;
 
 use async_trait::async_trait;

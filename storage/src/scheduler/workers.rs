@@ -1,3 +1,6 @@
+//! Scheduler workers (`scheduler.workers`, global): heartbeats and
+//! dead-worker rescue, on PostgreSQL.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};

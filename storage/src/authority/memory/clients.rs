@@ -1,3 +1,5 @@
+//! OAuth clients in the in-memory reference backend.
+
 use async_trait::async_trait;
 use uuid::Uuid;
 

@@ -1,3 +1,5 @@
+//! Licenses and their usage in the in-memory reference backend.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -1,3 +1,5 @@
+//! Login attempts in the in-memory reference backend.
+
 use async_trait::async_trait;
 use chrono::Duration;
 

@@ -1,3 +1,5 @@
+//! Roles and role grants in the in-memory reference backend.
+
 use async_trait::async_trait;
 use uuid::Uuid;
 

@@ -1,3 +1,6 @@
+//! The in-memory Authority backend's state: every table as a map behind one
+//! lock.
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 

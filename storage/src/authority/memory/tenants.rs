@@ -1,3 +1,5 @@
+//! The tenant registry (global) in the in-memory reference backend.
+
 use async_trait::async_trait;
 
 use super::state::MemoryAuthority;

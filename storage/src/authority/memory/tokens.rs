@@ -1,3 +1,5 @@
+//! Tokens in the in-memory reference backend.
+
 use async_trait::async_trait;
 use uuid::Uuid;
 

@@ -1,3 +1,5 @@
+//! Users in the in-memory reference backend.
+
 use async_trait::async_trait;
 use uuid::Uuid;
 

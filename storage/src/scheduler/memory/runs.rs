@@ -1,3 +1,5 @@
+//! Runs and their claims in the in-memory reference backend.
+
 use async_trait::async_trait;
 use chrono::Duration;
 use uuid::Uuid;

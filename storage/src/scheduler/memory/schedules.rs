@@ -1,3 +1,5 @@
+//! Schedules, the due poll and firing in the in-memory reference backend.
+
 use async_trait::async_trait;
 use uuid::Uuid;
 

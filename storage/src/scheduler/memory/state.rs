@@ -1,3 +1,6 @@
+//! The in-memory Scheduler backend's state: schedules, triggers and runs
+//! behind one lock.
+
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::Clock;
