@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Written through a temporary file and a rename: a reader never sees half a file.
-pub use stellaops_convert::files::write_atomically;
+pub use stellaops_kit::files::write_atomically;
 
 /// `value` as pretty JSON, written atomically; the reason when it fails.
 pub fn write_json<T: Serialize>(file: &Path, value: &T) -> Result<(), String> {

@@ -15,14 +15,14 @@ pub mod backfill;
 pub mod catalog;
 pub mod convert;
 pub mod export;
-pub mod files;
 pub mod generate;
-pub mod html;
 pub mod ids;
 pub mod mapping;
 pub mod plan;
 pub mod plant;
 pub mod progress;
-pub mod revision;
 pub mod table;
 pub mod verify;
+
+// Shared with the other jobs' reports (`stellaops-kit`).
+pub use stellaops_kit::{files, html, revision};

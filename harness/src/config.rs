@@ -230,7 +230,7 @@ pub fn credentials(url: &str) -> Option<(String, String)> {
 
 /// Hides the passwords of URLs in messages: the storage layer's, so the
 /// harness and the storage options redact alike.
-pub use stellaops_storage::redact;
+pub use stellaops_kit::redact;
 
 #[cfg(test)]
 mod tests {

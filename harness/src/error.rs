@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use stellaops_kit::TenantCodeError;
 use stellaops_migrations::MigrateError;
-use stellaops_storage::TenantCodeError;
 
 /// Everything the harness can fail with. Each message names the thing it is
 /// about and, where there is one, the way out.

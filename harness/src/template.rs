@@ -10,10 +10,7 @@ use crate::naming::{TEMPLATE_BUILD_PREFIX, TEMPLATE_PREFIX, quote_ident, templat
 use crate::sweep::{drop_database, sweep_templates};
 use crate::{HarnessError, Server};
 
-/// The role tenant work runs as (NOSUPERUSER, NOBYPASSRLS, owns nothing).
-pub const APP_ROLE: &str = "stellaops_app";
-/// The role of the few explicit cross-tenant operations (BYPASSRLS).
-pub const SYSTEM_ROLE: &str = "stellaops_system";
+pub use stellaops_kit::{APP_ROLE, SYSTEM_ROLE};
 
 /// A build takes a few seconds; another process waits for it this long at most.
 const BUILD_LOCK_WAIT: Duration = Duration::from_secs(600);

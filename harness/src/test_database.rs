@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
+use stellaops_kit::{TenantCode, set_tenant_for_session};
 use stellaops_migrations::MigrationSet;
-use stellaops_storage::{TenantCode, set_tenant_for_session};
 use tokio::sync::OnceCell;
 
 use crate::backend::BackendKind;

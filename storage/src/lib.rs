@@ -10,7 +10,6 @@
 pub mod authority;
 mod backend;
 pub mod clock;
-mod context;
 mod error;
 pub mod input;
 mod memory_rows;
@@ -18,14 +17,17 @@ mod options;
 pub mod page;
 pub mod scheduler;
 mod source;
-mod tenant_code;
 mod text_enum;
 
 pub use backend::{Backend, BackendError, Module, Persistence};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use context::{TENANT_SETTING, begin_tenant, set_tenant_for_session};
 pub use error::{Constraint, ConstraintMap, ErrorKind, StorageError};
-pub use options::{ConfigError, PostgresOptions, StorageOptions, redact, vars};
+pub use options::{ConfigError, PostgresOptions, StorageOptions, vars};
 pub use page::{Cursor, Page, PageRequest};
 pub use source::{DataSource, SystemContext, SystemTx, TenantContext, TenantTx};
-pub use tenant_code::{MAX_TENANT_CODE_LEN, TenantCode, TenantCodeError};
+// Shared with the fixture and the reports (`stellaops-kit`), re-exported
+// so the storage API stays whole.
+pub use stellaops_kit::{
+    MAX_TENANT_CODE_LEN, TENANT_SETTING, TenantCode, TenantCodeError, begin_tenant, redact,
+    set_tenant_for_session,
+};

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::results::RunResults;
 
-pub(crate) use stellaops_convert::html::{escape, markdown_to_html, page};
+pub(crate) use stellaops_kit::html::{escape, markdown_to_html, page};
 
 /// One horizontal bar group per path: p50, p95 and p99 on a log scale (the
 /// tails are often ten times the median).

@@ -16,4 +16,4 @@ pub use error::ScorecardError;
 pub use inputs::{Inputs, SourceFile};
 pub use junit::{JunitRun, Outcome, TestCase};
 pub use render::{FORMAT, MODULES, Scorecard};
-pub use stellaops_convert::revision::current_revision;
+pub use stellaops_kit::revision::current_revision;

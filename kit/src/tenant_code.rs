@@ -11,7 +11,7 @@ pub const MAX_TENANT_CODE_LEN: usize = 64;
 /// with a letter or digit.
 ///
 /// ```
-/// use stellaops_storage::TenantCode;
+/// use stellaops_kit::TenantCode;
 /// assert!(TenantCode::parse("acme-eu_1").is_ok());
 /// assert!(TenantCode::parse("x'; DROP SCHEMA authority; --").is_err());
 /// ```

@@ -1,9 +1,18 @@
-//! Tenant-scoped transactions on raw connections: the tenant bound
-//! transaction-locally, never formatted into SQL.
+//! The roles and the tenant setting every module's migrations and
+//! repositories agree on, and tenant-scoped transactions on raw
+//! connections: the tenant bound transaction-locally, never formatted into
+//! SQL.
 
 use sqlx::{Acquire, PgConnection, Postgres, Transaction};
 
 use crate::TenantCode;
+
+/// The role tenant work runs as (NOSUPERUSER, NOBYPASSRLS, owns nothing).
+pub const APP_ROLE: &str = "stellaops_app";
+/// The role of the few explicit cross-tenant operations (BYPASSRLS).
+pub const SYSTEM_ROLE: &str = "stellaops_system";
+/// The role that owns the schemas and runs the migrations.
+pub const OWNER_ROLE: &str = "stellaops_owner";
 
 /// The setting every tenant table's RLS policy reads.
 pub const TENANT_SETTING: &str = "app.tenant_id";
@@ -13,8 +22,8 @@ pub const TENANT_SETTING: &str = "app.tenant_id";
 /// into another tenant's request. The code is bound, never formatted into SQL.
 ///
 /// ```no_run
-/// # async fn demo(pool: sqlx::PgPool) -> Result<(), stellaops_storage::StorageError> {
-/// use stellaops_storage::{begin_tenant, TenantCode};
+/// # async fn demo(pool: sqlx::PgPool) -> Result<(), Box<dyn std::error::Error>> {
+/// use stellaops_kit::{begin_tenant, TenantCode};
 /// let acme = TenantCode::parse("acme")?;
 /// let mut tx = begin_tenant(&pool, &acme).await?;
 /// let users: i64 = sqlx::query_scalar("SELECT count(*) FROM authority.users")
