@@ -43,8 +43,15 @@ pub struct Collection {
     pub converter: Option<Converter>,
 }
 
-/// The modules with converters.
-pub const MODULES: [&str; 2] = ["authority", "scheduler"];
+/// The modules with converters: those whose row in the registry
+/// (`stellaops_kit::modules`) names collections.
+pub static MODULES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    stellaops_kit::modules::MODULES
+        .iter()
+        .filter(|m| !m.collections.is_empty())
+        .map(|m| m.name)
+        .collect()
+});
 
 /// Every collection, in conversion order.
 pub static COLLECTIONS: &[Collection] = &[
@@ -177,4 +184,21 @@ pub fn names_of(module: &str) -> String {
         .map(|c| c.name)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_exactly_the_collections_of_the_catalog() {
+        for row in stellaops_kit::modules::MODULES {
+            let catalog: Vec<&str> = COLLECTIONS
+                .iter()
+                .filter(|c| c.module == row.name)
+                .map(|c| c.name)
+                .collect();
+            assert_eq!(catalog, row.collections, "module {}", row.name);
+        }
+    }
 }

@@ -9,13 +9,15 @@
 //! - [`redact`]: passwords hidden in URLs before they are printed;
 //! - [`TenantCode`]: tenant codes validated before they reach SQL;
 //! - [`tenancy`]: the role names, the tenant setting, and tenant-scoped
-//!   transactions on raw connections.
+//!   transactions on raw connections;
+//! - [`modules`]: the registry of modules, one row each.
 
 pub mod files;
 pub mod html;
+pub mod modules;
 mod redact;
 pub mod revision;
-mod tenancy;
+pub mod tenancy;
 mod tenant_code;
 
 pub use redact::redact;

@@ -47,9 +47,11 @@ impl Module {
     }
 
     /// The backends this build of the kit implements for the module.
+    /// (The registry of modules, `stellaops_kit::modules`, says which have
+    /// their storage.)
     pub fn implemented(self) -> &'static [Backend] {
-        match self {
-            Module::Authority | Module::Scheduler => &[Backend::Postgres, Backend::Memory],
+        match stellaops_kit::modules::module(self.name()) {
+            Some(row) if row.storage => &[Backend::Postgres, Backend::Memory],
             _ => &[],
         }
     }

@@ -34,6 +34,25 @@ async fn every_schema_has_its_exact_table_count() {
     assert_eq!(counts, expected);
 }
 
+/// The migrations apply the module schemas in the registry's order
+/// (`stellaops_kit::modules`), after the cluster roles.
+#[test]
+fn modules_order_follows_the_registry() {
+    let file = stellaops_migrations::default_dir().join("modules.order");
+    let order: Vec<String> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    let registry: Vec<String> = std::iter::once("roles")
+        .chain(stellaops_kit::modules::MODULES.iter().map(|m| m.schema))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(order, registry, "{}", file.display());
+}
+
 #[tokio::test]
 async fn tables_without_tenants_are_exactly_the_listed_global_ones() {
     let db = TestDb::new().await.unwrap();

@@ -105,6 +105,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_paths_are_the_registrys() {
+        let registered: Vec<&str> = stellaops_kit::modules::MODULES
+            .iter()
+            .flat_map(|m| m.critical_paths.iter().copied())
+            .chain(stellaops_kit::modules::CROSS_MODULE_PATHS.iter().copied())
+            .collect();
+        let ours: Vec<&str> = CriticalPath::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(ours, registered);
+    }
+
+    #[test]
     fn names_are_stable_and_unknown_ones_are_refused() {
         for path in CriticalPath::ALL {
             assert_eq!(path.name().parse::<CriticalPath>().unwrap(), path);

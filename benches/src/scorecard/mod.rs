@@ -15,5 +15,5 @@ pub use criteria::{Criterion, ModuleCard, Status, score};
 pub use error::ScorecardError;
 pub use inputs::{Inputs, SourceFile};
 pub use junit::{JunitRun, Outcome, TestCase};
-pub use render::{FORMAT, MODULES, Scorecard};
+pub use render::{FORMAT, Scorecard, modules};
 pub use stellaops_kit::revision::current_revision;

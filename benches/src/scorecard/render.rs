@@ -14,8 +14,11 @@ use crate::load::html::{markdown_to_html, page};
 /// The scorecard's format tag.
 pub const FORMAT: &str = "stellaops-scorecard/1";
 
-/// The six modules, in the order of the conversion plan's phases.
-pub const MODULES: [&str; 6] = ["authority", "scheduler", "notify", "policy", "vuln", "vex"];
+/// The modules, in the order of the conversion plan's phases, from the
+/// registry (`stellaops_kit::modules`).
+pub fn modules() -> impl Iterator<Item = &'static str> {
+    stellaops_kit::modules::MODULES.iter().map(|m| m.name)
+}
 
 /// A whole scorecard.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,7 +67,7 @@ impl Scorecard {
             generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             sources,
             notices,
-            modules: MODULES.iter().map(|m| score(m, inputs)).collect(),
+            modules: modules().map(|m| score(m, inputs)).collect(),
         }
     }
 
