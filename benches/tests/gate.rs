@@ -435,20 +435,7 @@ fn well_formed_page(page: &std::path::Path) {
         !html.contains("<p>#") && !html.contains("<p>|"),
         "{name}: Markdown shown as text"
     );
-    let mut rows = 0;
-    for table in html.split("<table").skip(1) {
-        let table = &table[..table.find("</table>").expect("a closed table")];
-        let headers = table.matches("<th").count();
-        for row in table.split("<tr").skip(1) {
-            let cells = row.matches("<td").count();
-            if cells > 0 {
-                assert_eq!(
-                    cells, headers,
-                    "{name}: a row of {cells} cells under {headers} headers"
-                );
-                rows += 1;
-            }
-        }
-    }
+    let rows =
+        stellaops_kit::html::check_tables(&html).unwrap_or_else(|why| panic!("{name}: {why}"));
     assert!(rows > 0, "{name}: no table rows");
 }

@@ -98,6 +98,33 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     (1..=3).contains(&level).then_some((level, title))
 }
 
+/// Checks every table of a rendered page: each row has one cell per
+/// header. The number of rows checked, or the first row that does not.
+pub fn check_tables(html: &str) -> Result<usize, String> {
+    let mut rows = 0;
+    for table in html.split("<table").skip(1) {
+        let table = table
+            .find("</table>")
+            .map(|end| &table[..end])
+            .ok_or("a table that is not closed")?;
+        let headers = table.matches("<th").count();
+        for row in table.split("<tr").skip(1) {
+            let cells = row.matches("<td").count();
+            if cells == 0 {
+                continue;
+            }
+            if cells != headers {
+                return Err(format!(
+                    "a row of {cells} cells under {headers} headers: <tr{}",
+                    row.chars().take(200).collect::<String>()
+                ));
+            }
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
 /// A self-contained page around `body`.
 pub fn page(title: &str, body: &str) -> String {
     format!(

@@ -9,6 +9,7 @@ pub mod catalog;
 mod global_tables;
 pub mod history;
 pub mod policies;
+pub mod related_reads;
 pub mod rows;
 pub mod sources;
 pub mod waits;
