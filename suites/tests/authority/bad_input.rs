@@ -43,9 +43,11 @@ async fn a_refused_tenant_code_never_reaches_sql() {
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
 async fn oversized_nul_and_malformed_values_are_refused_and_nothing_is_written(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
+    #[case] backend: Backend,
 ) {
     let b = setup_on(backend).await;
     b.user(&b.acme, "alice").await;
@@ -120,10 +122,10 @@ async fn oversized_nul_and_malformed_values_are_refused_and_nothing_is_written(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn another_tenants_id_changes_nothing(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn another_tenants_id_changes_nothing(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let alice = b.user(&b.acme, "alice").await;
     let role = b

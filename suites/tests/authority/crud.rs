@@ -11,9 +11,11 @@ use uuid::Uuid;
 use crate::support::{ACME, epoch, expect_kind, setup_on};
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
 async fn tenants_are_created_read_listed_and_updated_by_system_operations(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
+    #[case] backend: Backend,
 ) {
     let b = setup_on(backend).await;
     let code = TenantCode::parse("initech").unwrap();
@@ -72,10 +74,10 @@ async fn tenants_are_created_read_listed_and_updated_by_system_operations(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn users_round_trip_through_every_method(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let mut fields = UserFields::named("alice");
     fields.email = Some("alice@acme.test".into());
@@ -232,10 +234,10 @@ async fn users_round_trip_through_every_method(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn roles_service_accounts_and_clients_have_crud(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn roles_service_accounts_and_clients_have_crud(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let ctx = &b.acme;
     // Roles.
@@ -362,10 +364,10 @@ async fn roles_service_accounts_and_clients_have_crud(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn scopes_are_global_and_written_only_by_system_operations(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn scopes_are_global_and_written_only_by_system_operations(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let created = b
         .authority
@@ -416,10 +418,10 @@ async fn scopes_are_global_and_written_only_by_system_operations(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn tokens_are_issued_found_revoked_listed_and_pruned(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let alice = b.user(&b.acme, "alice").await;
     let hour = epoch() + Duration::hours(1);
@@ -553,10 +555,10 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn revocations_take_effect_and_expire_on_the_clock(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn revocations_take_effect_and_expire_on_the_clock(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let now_one = NewRevocation::of_token(Uuid::new_v4(), "compromised");
     let mut later = NewRevocation::of_token(Uuid::new_v4(), "scheduled");
@@ -620,10 +622,10 @@ async fn revocations_take_effect_and_expire_on_the_clock(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn login_attempts_are_recorded_listed_and_counted_in_a_window(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn login_attempts_are_recorded_listed_and_counted_in_a_window(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let outcomes = [
         LoginOutcome::Failure,
@@ -687,10 +689,10 @@ async fn login_attempts_are_recorded_listed_and_counted_in_a_window(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn licenses_and_their_usage_have_crud(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn licenses_and_their_usage_have_crud(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let ctx = &b.acme;
     let mut fields = LicenseFields::new("LIC-1", LicenseEdition::Enterprise, epoch());

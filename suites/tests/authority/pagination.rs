@@ -37,10 +37,10 @@ async fn fetch(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn every_row_appears_exactly_once_forward_and_backward(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn every_row_appears_exactly_once_forward_and_backward(#[case] backend: Backend) {
     let b = seeded(backend).await;
     let mut expected = usernames();
     expected.sort();
@@ -77,10 +77,10 @@ async fn every_row_appears_exactly_once_forward_and_backward(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn paging_survives_deletion_of_the_cursor_row(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn paging_survives_deletion_of_the_cursor_row(#[case] backend: Backend) {
     let b = seeded(backend).await;
     let first = fetch(&b, &b.acme, PageRequest::first(PAGE)).await;
     let cursor_row = first.items.last().unwrap().clone();
@@ -102,10 +102,10 @@ async fn paging_survives_deletion_of_the_cursor_row(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn absurd_page_sizes_are_refused_or_clamped_and_say_which(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn absurd_page_sizes_are_refused_or_clamped_and_say_which(#[case] backend: Backend) {
     let b = seeded(backend).await;
     for size in [0, -1, i64::MIN] {
         let err = expect_kind(
@@ -133,10 +133,10 @@ async fn absurd_page_sizes_are_refused_or_clamped_and_say_which(
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn filters_narrow_the_page_without_breaking_the_order(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn filters_narrow_the_page_without_breaking_the_order(#[case] backend: Backend) {
     let b = seeded(backend).await;
     let query = UserQuery {
         username_prefix: Some("user-1".into()),

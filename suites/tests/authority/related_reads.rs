@@ -179,10 +179,10 @@ async fn read_all(authority: &dyn Authority, ctx: &TenantContext) -> Reads {
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn no_read_returns_a_related_tenants_row_with_the_same_key(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn no_read_returns_a_related_tenants_row_with_the_same_key(#[case] backend: Backend) {
     let b = setup_on(backend).await;
     let authority = b.authority.as_ref();
     seed(authority, &b.acme_eu).await;

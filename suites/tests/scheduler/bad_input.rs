@@ -4,6 +4,8 @@
 //! negative or absurd limit.
 
 use chrono::Duration;
+use rstest::rstest;
+use stellaops_storage::Backend;
 use stellaops_storage::scheduler::{
     MAX_CLAIM, NewRun, NewTrigger, RunState, ScheduleFields, TriggerKind, TriggerStatus,
 };
@@ -49,11 +51,15 @@ fn expect(result: Result<impl std::fmt::Debug, StorageError>, kind: ErrorKind, t
     );
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn bad_schedules_are_refused_on_both_backends_and_write_nothing() {
+async fn bad_schedules_are_refused_and_write_nothing(#[case] backend: Backend) {
     let b = setup().await;
     let id = Uuid::new_v4();
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         s.schedules
             .upsert(
                 &b.acme,
@@ -65,7 +71,8 @@ async fn bad_schedules_are_refused_on_both_backends_and_write_nothing() {
             .unwrap();
     }
     let before = everything(&b).await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         for (expression, zone, says) in [
             (
                 "61 * * * *",
@@ -105,10 +112,14 @@ async fn bad_schedules_are_refused_on_both_backends_and_write_nothing() {
     );
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn illegal_changes_are_refused_naming_both_states() {
+async fn illegal_changes_are_refused_naming_both_states(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let run = s
             .runs
             .create(&b.acme, &NewRun::manual(epoch()))
@@ -194,17 +205,22 @@ async fn a_lost_lease_cannot_be_renewed() {
     assert_eq!(everything(&b).await, before);
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn negative_and_absurd_limits_are_refused() {
+async fn negative_and_absurd_limits_are_refused(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         s.runs
             .create(&b.acme, &NewRun::manual(epoch()))
             .await
             .unwrap();
     }
     let before = everything(&b).await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         for limit in [-1, 0, i64::MIN, MAX_CLAIM + 1, i64::MAX] {
             let says = format!("{limit} is not allowed; ask for 1 to");
             expect(

@@ -100,10 +100,10 @@ async fn read_all(scheduler: &Scheduler, ctx: &TenantContext) -> Reads {
 }
 
 #[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn no_read_returns_a_related_tenants_row_with_the_same_key(
-    #[values(Backend::Postgres, Backend::Memory)] backend: Backend,
-) {
+async fn no_read_returns_a_related_tenants_row_with_the_same_key(#[case] backend: Backend) {
     let b = setup().await;
     let scheduler = match backend {
         Backend::Postgres => &b.postgres,

@@ -3,6 +3,8 @@
 //! resolution, references kept inside the tenant.
 
 use chrono::Duration;
+use rstest::rstest;
+use stellaops_storage::Backend;
 use stellaops_storage::scheduler::{
     NewRun, NewTrigger, RunQuery, RunState, ScheduleFields, Scheduler, TriggerKind, TriggerStatus,
 };
@@ -25,10 +27,14 @@ async fn schedule(s: &Scheduler, ctx: &TenantContext, name: &str) -> Uuid {
     id
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn run_crud_and_lists_on_both_backends() {
+async fn run_crud_and_lists(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let backend = s.backend;
         let nightly = schedule(s, &b.acme, "nightly").await;
         let mut run = NewRun::manual(epoch());
@@ -91,10 +97,14 @@ async fn run_crud_and_lists_on_both_backends() {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn run_pages_each_row_once_with_tied_times() {
+async fn run_pages_each_row_once_with_tied_times(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let mut expected = Vec::new();
         for i in 0..17 {
             // Groups of runs created at the same instant: ties broken by id.
@@ -164,10 +174,14 @@ async fn run_pages_each_row_once_with_tied_times() {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn triggers_resolve_once_on_both_backends() {
+async fn triggers_resolve_once(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let backend = s.backend;
         let nightly = schedule(s, &b.acme, "nightly").await;
         let soon = NewTrigger::new(

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use rstest::rstest;
+use stellaops_storage::Backend;
 use stellaops_storage::scheduler::{
     Run, Schedule, ScheduleFields, ScheduleQuery, Scheduler, TriggerKind, tick_run_id,
 };
@@ -29,10 +31,14 @@ async fn upsert(s: &Scheduler, ctx: &TenantContext, id: Uuid, fields: &ScheduleF
     s.schedules.upsert(ctx, id, fields, "alice").await.unwrap()
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn schedule_crud_and_soft_delete_on_both_backends() {
+async fn schedule_crud_and_soft_delete(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let backend = s.backend;
         let id = Uuid::new_v4();
         let fields = ScheduleFields::new("nightly", "0 3 * * *", "Europe/Berlin");
@@ -120,10 +126,14 @@ async fn schedule_crud_and_soft_delete_on_both_backends() {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn schedule_pages_keep_soft_deleted_namesakes_apart() {
+async fn schedule_pages_keep_soft_deleted_namesakes_apart(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let mut expected = Vec::new();
         for i in 0..7 {
             let id = Uuid::new_v4();
@@ -198,10 +208,14 @@ async fn schedule_pages_keep_soft_deleted_namesakes_apart() {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn next_fire_time_stays_right_across_dst() {
+async fn next_fire_time_stays_right_across_dst(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         // New York springs forward on 8 March 2026 (02:00 EST -> 03:00 EDT)
         // and falls back on 1 November 2026 (02:00 EDT -> 01:00 EST).
         b.clock.set(at("2026-03-07T12:00:00Z"));
@@ -258,10 +272,14 @@ async fn next_fire_time_stays_right_across_dst() {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn never_firing_schedule_is_never_due() {
+async fn never_firing_schedule_is_never_due(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let id = Uuid::new_v4();
         let never = upsert(
             s,
@@ -278,10 +296,14 @@ async fn never_firing_schedule_is_never_due() {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn due_poll_spans_tenants_in_tick_order_and_skips_the_rest() {
+async fn due_poll_spans_tenants_in_tick_order_and_skips_the_rest(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let every_minute = ScheduleFields::new("a", "* * * * *", "UTC");
         let hourly = ScheduleFields::new("b", "0 * * * *", "UTC");
         let mut disabled = ScheduleFields::new("c", "* * * * *", "UTC");
@@ -362,10 +384,14 @@ async fn race(s: &Scheduler, history: &Arc<History>) {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn single_run_per_schedule_tick() {
+async fn single_run_per_schedule_tick(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let schedules = [
             upsert(
                 s,
@@ -426,10 +452,14 @@ async fn single_run_per_schedule_tick() {
     }
 }
 
+#[rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::memory(Backend::Memory)]
 #[tokio::test]
-async fn stale_fire_after_an_edit_changes_nothing() {
+async fn stale_fire_after_an_edit_changes_nothing(#[case] backend: Backend) {
     let b = setup().await;
-    for s in b.backends() {
+    {
+        let s = b.on(backend);
         let id = Uuid::new_v4();
         let read = upsert(
             s,

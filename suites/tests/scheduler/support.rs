@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use stellaops_harness::TestDb;
 use stellaops_storage::scheduler::{PgLocks, PgRuns, Scheduler};
-use stellaops_storage::{DataSource, ManualClock, SystemContext, TenantContext};
+use stellaops_storage::{Backend, DataSource, ManualClock, SystemContext, TenantContext};
 
 pub fn epoch() -> DateTime<Utc> {
     "2026-03-01T12:00:00Z".parse().unwrap()
@@ -29,9 +29,14 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    /// Both backends, for conformance tests that every backend must pass.
-    pub fn backends(&self) -> [&Scheduler; 2] {
-        [&self.postgres, &self.memory]
+    /// The repositories on `backend`: a conformance test runs as one case
+    /// per backend (`case_1_postgres`, `case_2_memory`), so a failure names
+    /// its backend and `-E 'test(/memory/)'` selects the reference.
+    pub fn on(&self, backend: Backend) -> &Scheduler {
+        match backend {
+            Backend::Postgres => &self.postgres,
+            Backend::Memory => &self.memory,
+        }
     }
 }
 
