@@ -106,7 +106,7 @@ fn main() {
                 if listed {
                     Ok(())
                 } else {
-                    Err(format!("{name} has no tenant_id and is not in GLOBAL_TABLES (suites/src/global_tables.rs)").into())
+                    Err(format!("{name} has no tenant_id and is not a global table of its module's row (kit/src/modules.rs)").into())
                 }
             }));
         }
