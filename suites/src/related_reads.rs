@@ -3,8 +3,41 @@
 //! then as a related tenant (`acme`) that holds nothing, then as `acme`
 //! once it holds rows with the same ids and keys.
 
-/// What each read (by name) returned: the tenant of each row.
-pub type Reads = Vec<(&'static str, Vec<String>)>;
+use std::future::Future;
+use std::pin::Pin;
+
+use stellaops_storage::TenantContext;
+
+/// What one read answered: the tenant of each row it returned (a count
+/// answers one entry per counted row).
+pub type Seen = Vec<String>;
+
+/// What each read (by name) returned.
+pub type Reads = Vec<(&'static str, Seen)>;
+
+/// One tenant-scoped read of a module's repositories `S`.
+pub type Probe<S> =
+    for<'a> fn(&'a S, &'a TenantContext) -> Pin<Box<dyn Future<Output = Seen> + Send + 'a>>;
+
+/// The tenants of `rows`.
+pub fn tenants<T>(rows: impl IntoIterator<Item = T>, tenant: impl Fn(&T) -> &str) -> Seen {
+    rows.into_iter()
+        .map(|row| tenant(&row).to_owned())
+        .collect()
+}
+
+/// Every probe's answer, as `ctx`.
+pub async fn read_all<S: ?Sized>(
+    probes: &[(&'static str, Probe<S>)],
+    store: &S,
+    ctx: &TenantContext,
+) -> Reads {
+    let mut seen = Vec::new();
+    for (name, probe) in probes {
+        seen.push((*name, probe(store, ctx).await));
+    }
+    seen
+}
 
 /// Panics naming the reads that prove nothing (found nothing of the
 /// owner's), leak (returned the owner's rows to `observer` before it had

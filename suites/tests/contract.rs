@@ -587,6 +587,20 @@ fn foreign_keys_scoped_by_tenant(tables: &[Table], i: usize) -> Result<(), Strin
 const RELATED_OWNER: &str = "acme-eu";
 const RELATED_OBSERVERS: &[&str] = &["acme", "acme-e", "acme-eu-1", "acme-us", "acme_eu", "eu"];
 
+/// Registers `codes` in the tenant registry, as `stellaops_system`.
+async fn register_tenants(db: &TestDb, codes: &[&str]) -> Result<(), String> {
+    let system = db.system().await.map_err(|e| e.to_string())?;
+    for code in codes {
+        sqlx::query("INSERT INTO authority.tenants (code, display_name) VALUES ($1, $1)")
+            .bind(code)
+            .execute(&system)
+            .await
+            .map_err(|e| format!("registering tenant {code}: {e}"))?;
+    }
+    system.close().await;
+    Ok(())
+}
+
 async fn related_tenants_isolated_shipped(tables: Arc<Vec<Table>>, i: usize) -> Result<(), String> {
     let db = TestDb::new().await.map_err(|e| e.to_string())?;
     related_tenants_isolated(&db, &tables, i).await
@@ -596,15 +610,10 @@ async fn related_tenants_isolated_shipped(tables: Arc<Vec<Table>>, i: usize) -> 
 /// tenant, which also cannot insert a row carrying `acme-eu`.
 async fn related_tenants_isolated(db: &TestDb, tables: &[Table], i: usize) -> Result<(), String> {
     let table = &tables[i];
-    let system = db.system().await.map_err(|e| e.to_string())?;
-    for code in std::iter::once(&RELATED_OWNER).chain(RELATED_OBSERVERS) {
-        sqlx::query("INSERT INTO authority.tenants (code, display_name) VALUES ($1, $1)")
-            .bind(code)
-            .execute(&system)
-            .await
-            .map_err(|e| format!("registering tenant {code}: {e}"))?;
-    }
-    system.close().await;
+    let codes: Vec<&str> = std::iter::once(RELATED_OWNER)
+        .chain(RELATED_OBSERVERS.iter().copied())
+        .collect();
+    register_tenants(db, &codes).await?;
     let owner = db.tenant(RELATED_OWNER).await.map_err(|e| e.to_string())?;
     let row = RowGenerator::new(tables)
         .insert(&owner, table, RELATED_OWNER, seed_of(table))
@@ -676,15 +685,7 @@ async fn unqualified_commands_isolated(
 ) -> Result<(), String> {
     let table = &tables[i];
     let observer_code = ACME;
-    let system = db.system().await.map_err(|e| e.to_string())?;
-    for code in [RELATED_OWNER, observer_code] {
-        sqlx::query("INSERT INTO authority.tenants (code, display_name) VALUES ($1, $1)")
-            .bind(code)
-            .execute(&system)
-            .await
-            .map_err(|e| format!("registering tenant {code}: {e}"))?;
-    }
-    system.close().await;
+    register_tenants(db, &[RELATED_OWNER, observer_code]).await?;
     let owner = db.tenant(RELATED_OWNER).await.map_err(|e| e.to_string())?;
     let observer = db.tenant(observer_code).await.map_err(|e| e.to_string())?;
     let row = RowGenerator::new(tables)

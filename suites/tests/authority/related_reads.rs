@@ -12,7 +12,7 @@ use chrono::Duration;
 use rstest::rstest;
 use stellaops_storage::authority::*;
 use stellaops_storage::{Backend, TenantContext};
-use stellaops_suites::related_reads::Reads;
+use stellaops_suites::related_reads::{Probe, Seen, read_all, tenants};
 use uuid::Uuid;
 
 use crate::support::{ACME, ACME_EU, epoch, setup_on};
@@ -77,20 +77,6 @@ async fn seed(authority: &dyn Authority, ctx: &TenantContext) {
         .unwrap();
 }
 
-/// What one read answered: the tenant of each row it returned (a count
-/// answers `count` once per counted row).
-type Seen = Vec<String>;
-type Probe = for<'a> fn(
-    &'a dyn Authority,
-    &'a TenantContext,
-) -> Pin<Box<dyn Future<Output = Seen> + Send + 'a>>;
-
-fn tenants<T>(rows: impl IntoIterator<Item = T>, tenant: impl Fn(&T) -> &str) -> Seen {
-    rows.into_iter()
-        .map(|row| tenant(&row).to_owned())
-        .collect()
-}
-
 macro_rules! probes {
     ($($name:ident => |$a:ident, $ctx:ident| $body:expr;)*) => {
         $(
@@ -102,7 +88,7 @@ macro_rules! probes {
             }
         )*
         /// Every tenant-scoped read of the Authority traits.
-        const PROBES: &[(&str, Probe)] = &[$((stringify!($name), $name)),*];
+        const PROBES: &[(&str, Probe<dyn Authority>)] = &[$((stringify!($name), $name)),*];
     };
 }
 
@@ -170,14 +156,6 @@ probes! {
     };
 }
 
-async fn read_all(authority: &dyn Authority, ctx: &TenantContext) -> Reads {
-    let mut seen = Vec::new();
-    for (name, probe) in PROBES {
-        seen.push((*name, probe(authority, ctx).await));
-    }
-    seen
-}
-
 #[rstest]
 #[case::postgres(Backend::Postgres)]
 #[case::memory(Backend::Memory)]
@@ -187,11 +165,11 @@ async fn no_read_returns_a_related_tenants_row_with_the_same_key(#[case] backend
     let authority = b.authority.as_ref();
     seed(authority, &b.acme_eu).await;
 
-    let owned = read_all(authority, &b.acme_eu).await;
-    let leaked = read_all(authority, &b.acme).await;
+    let owned = read_all(PROBES, authority, &b.acme_eu).await;
+    let leaked = read_all(PROBES, authority, &b.acme).await;
     // acme's own rows under the same ids and keys.
     seed(authority, &b.acme).await;
-    let after = read_all(authority, &b.acme).await;
-    let owner_after = read_all(authority, &b.acme_eu).await;
+    let after = read_all(PROBES, authority, &b.acme).await;
+    let owner_after = read_all(PROBES, authority, &b.acme_eu).await;
     stellaops_suites::related_reads::judge(ACME_EU, ACME, &owned, &leaked, &after, &owner_after);
 }

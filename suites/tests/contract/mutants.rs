@@ -13,7 +13,7 @@ use libtest_mimic::{Failed, Trial};
 use sqlx::AssertSqlSafe;
 use stellaops_migrations::{MigrationSet, Migrator};
 use stellaops_suites::TestDb;
-use stellaops_suites::catalog::read_tables;
+use stellaops_suites::catalog::{Table, read_tables};
 
 use super::{
     app_cannot_become_privileged, foreign_keys_scoped_by_tenant, policies_keyed_on_tenant,
@@ -283,18 +283,25 @@ async fn migrated(dir: &Path) -> Result<TestDb, String> {
     Ok(db)
 }
 
-async fn loose_policy(predicate: &str) -> Verdict {
+/// The policy module's migration changed by `change`, migrated into a
+/// database of its own, with its catalog and the position of `policy.packs`.
+async fn policy_mutant(
+    change: impl Fn(String) -> String,
+) -> Result<(TestDb, Vec<Table>, usize), String> {
     let dir = copy_migrations()?;
-    let loose = predicate.replace("{s}", SETTING);
-    edit(dir.path(), "policy/0001_policy_schema.sql", |sql| {
-        sql.replace(POLICY, &loose)
-    })?;
+    edit(dir.path(), "policy/0001_policy_schema.sql", change)?;
     let db = migrated(dir.path()).await?;
     let tables = read_tables(db.admin()).await.map_err(|e| e.to_string())?;
     let index = tables
         .iter()
         .position(|t| t.qualified() == "policy.packs")
         .ok_or("no policy.packs in the mutant")?;
+    Ok((db, tables, index))
+}
+
+async fn loose_policy(predicate: &str) -> Verdict {
+    let loose = predicate.replace("{s}", SETTING);
+    let (db, tables, index) = policy_mutant(|sql| sql.replace(POLICY, &loose)).await?;
     Ok(related_tenants_isolated(&db, &tables, index).await)
 }
 
@@ -307,16 +314,7 @@ enum PolicyCheck {
 }
 
 async fn extra_policy(sql: &str, check: PolicyCheck) -> Verdict {
-    let dir = copy_migrations()?;
-    edit(dir.path(), "policy/0001_policy_schema.sql", |text| {
-        format!("{text}\n{sql}\n")
-    })?;
-    let db = migrated(dir.path()).await?;
-    let tables = read_tables(db.admin()).await.map_err(|e| e.to_string())?;
-    let index = tables
-        .iter()
-        .position(|t| t.qualified() == "policy.packs")
-        .ok_or("no policy.packs in the mutant")?;
+    let (db, tables, index) = policy_mutant(|text| format!("{text}\n{sql}\n")).await?;
     if tables[index].policies.len() < 2 {
         return Err("the extra policy was not created".into());
     }

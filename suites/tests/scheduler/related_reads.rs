@@ -13,7 +13,7 @@ use stellaops_storage::scheduler::{
     NewRun, NewTrigger, RunQuery, ScheduleFields, ScheduleQuery, Scheduler, TriggerKind,
 };
 use stellaops_storage::{Backend, TenantContext};
-use stellaops_suites::related_reads::Reads;
+use stellaops_suites::related_reads::{Probe, Seen, read_all, tenants};
 use uuid::Uuid;
 
 use crate::support::{epoch, setup};
@@ -44,17 +44,6 @@ async fn seed(scheduler: &Scheduler, ctx: &TenantContext) {
     scheduler.runs.create(ctx, &run).await.unwrap();
 }
 
-/// The tenant of each row a read returned.
-type Seen = Vec<String>;
-type Probe =
-    for<'a> fn(&'a Scheduler, &'a TenantContext) -> Pin<Box<dyn Future<Output = Seen> + Send + 'a>>;
-
-fn tenants<T>(rows: impl IntoIterator<Item = T>, tenant: impl Fn(&T) -> &str) -> Seen {
-    rows.into_iter()
-        .map(|row| tenant(&row).to_owned())
-        .collect()
-}
-
 macro_rules! probes {
     ($($name:ident => |$s:ident, $ctx:ident| $body:expr;)*) => {
         $(
@@ -66,7 +55,7 @@ macro_rules! probes {
             }
         )*
         /// Every tenant-scoped read of the three repository traits.
-        const PROBES: &[(&str, Probe)] = &[$((stringify!($name), $name)),*];
+        const PROBES: &[(&str, Probe<Scheduler>)] = &[$((stringify!($name), $name)),*];
     };
 }
 
@@ -91,14 +80,6 @@ probes! {
     };
 }
 
-async fn read_all(scheduler: &Scheduler, ctx: &TenantContext) -> Reads {
-    let mut seen = Vec::new();
-    for (name, probe) in PROBES {
-        seen.push((*name, probe(scheduler, ctx).await));
-    }
-    seen
-}
-
 #[rstest]
 #[case::postgres(Backend::Postgres)]
 #[case::memory(Backend::Memory)]
@@ -112,12 +93,12 @@ async fn no_read_returns_a_related_tenants_row_with_the_same_key(#[case] backend
     let acme_eu = TenantContext::new("acme-eu").unwrap();
     seed(scheduler, &acme_eu).await;
 
-    let owned = read_all(scheduler, &acme_eu).await;
-    let leaked = read_all(scheduler, &b.acme).await;
+    let owned = read_all(PROBES, scheduler, &acme_eu).await;
+    let leaked = read_all(PROBES, scheduler, &b.acme).await;
     // acme's own rows under the same ids and names.
     seed(scheduler, &b.acme).await;
-    let after = read_all(scheduler, &b.acme).await;
-    let owner_after = read_all(scheduler, &acme_eu).await;
+    let after = read_all(PROBES, scheduler, &b.acme).await;
+    let owner_after = read_all(PROBES, scheduler, &acme_eu).await;
     stellaops_suites::related_reads::judge(
         "acme-eu",
         "acme",
