@@ -17,14 +17,18 @@ mod options;
 pub mod page;
 pub mod scheduler;
 mod source;
+mod table;
 mod text_enum;
+mod work;
 
 pub use backend::{Backend, BackendError, Module, Persistence};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Constraint, ConstraintMap, ErrorKind, StorageError};
 pub use options::{ConfigError, PostgresOptions, StorageOptions, vars};
 pub use page::{Cursor, Page, PageRequest};
-pub use source::{DataSource, SystemContext, SystemTx, TenantContext, TenantTx};
+pub use source::{DataSource, SystemContext, TenantContext};
+pub use table::Table;
+pub use work::{Call, Caller, Fetch, Step, SystemTx, TenantTx, Work};
 // Shared with the fixture and the reports (`stellaops-kit`), re-exported
 // so the storage API stays whole.
 pub use stellaops_kit::{

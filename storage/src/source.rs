@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{AssertSqlSafe, PgPool};
 
 use crate::TenantCode;
 use crate::error::{StorageError, classify};
 use crate::options::PostgresOptions;
+use crate::work::Work;
 
 /// Work for one tenant. Repository calls that take it see and touch only
 /// that tenant's rows: they run as `stellaops_app` under row-level security,
@@ -136,7 +137,7 @@ impl DataSource {
 
     /// Begins a transaction for `context`'s tenant: two round trips (BEGIN
     /// with the session settings, then the bound tenant).
-    pub async fn tenant(&self, context: &TenantContext) -> Result<TenantTx, StorageError> {
+    pub async fn tenant(&self, context: &TenantContext) -> Result<Work, StorageError> {
         let mut tx = self
             .app
             .begin_with(AssertSqlSafe(self.begin.clone()))
@@ -148,14 +149,11 @@ impl DataSource {
             .execute(&mut *tx)
             .await
             .map_err(|e| classify(e, "binding the tenant", "tenant", &[]))?;
-        Ok(TenantTx {
-            tx,
-            tenant: context.tenant.clone(),
-        })
+        Ok(Work::new(tx, self.prepared, Some(context.tenant.clone())))
     }
 
     /// Begins a transaction as `stellaops_system` (one round trip).
-    pub async fn system(&self, context: &SystemContext) -> Result<SystemTx, StorageError> {
+    pub async fn system(&self, context: &SystemContext) -> Result<Work, StorageError> {
         let pool = self.system.as_ref().ok_or_else(|| {
             StorageError::invalid(
                 "system context",
@@ -170,7 +168,7 @@ impl DataSource {
             .begin_with(AssertSqlSafe(self.begin.clone()))
             .await
             .map_err(|e| classify(e, "beginning a system transaction", "system", &[]))?;
-        Ok(SystemTx { tx })
+        Ok(Work::new(tx, self.prepared, None))
     }
 
     pub fn app_pool(&self) -> &PgPool {
@@ -197,48 +195,4 @@ fn begin_statement(command_timeout: Duration) -> Arc<str> {
         command_timeout.as_millis().max(1)
     )
     .into()
-}
-
-/// A transaction of one tenant. Commit it to keep its writes; dropping it
-/// rolls back.
-#[derive(Debug)]
-pub struct TenantTx {
-    tx: Transaction<'static, Postgres>,
-    tenant: TenantCode,
-}
-
-impl TenantTx {
-    pub fn tenant(&self) -> &TenantCode {
-        &self.tenant
-    }
-
-    pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
-    }
-
-    pub async fn commit(self) -> Result<(), StorageError> {
-        self.tx
-            .commit()
-            .await
-            .map_err(|e| classify(e, "committing a tenant transaction", "tenant", &[]))
-    }
-}
-
-/// A transaction as `stellaops_system`, across tenants.
-#[derive(Debug)]
-pub struct SystemTx {
-    tx: Transaction<'static, Postgres>,
-}
-
-impl SystemTx {
-    pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
-    }
-
-    pub async fn commit(self) -> Result<(), StorageError> {
-        self.tx
-            .commit()
-            .await
-            .map_err(|e| classify(e, "committing a system transaction", "system", &[]))
-    }
 }

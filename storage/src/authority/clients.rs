@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::postgres::PgAuthority;
 use super::status::{AccountStatus, ClientType};
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, TenantContext, input};
 
 /// An OAuth client of one tenant (`authority.clients`).
@@ -107,15 +108,6 @@ pub trait ClientRepository: Send + Sync {
     async fn delete_client(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError>;
 }
 
-const CLIENT_CONSTRAINTS: ConstraintMap = &[
-    ("clients_pkey", Constraint::Unique("id")),
-    (
-        "clients_tenant_id_client_id_key",
-        Constraint::Unique("client id"),
-    ),
-    ("clients_tenant_id_fkey", Constraint::References("tenant")),
-];
-
 macro_rules! client_columns {
     () => {
         "tenant_id, id, client_id, client_secret_hash, display_name, client_type, status, \
@@ -124,6 +116,20 @@ macro_rules! client_columns {
     };
 }
 
+pub(crate) const CLIENTS: Table = Table {
+    name: "authority.clients",
+    entity: "client",
+    columns: client_columns!(),
+    constraints: &[
+        ("clients_pkey", Constraint::Unique("id")),
+        (
+            "clients_tenant_id_client_id_key",
+            Constraint::Unique("client id"),
+        ),
+        ("clients_tenant_id_fkey", Constraint::References("tenant")),
+    ],
+};
+
 #[async_trait]
 impl ClientRepository for PgAuthority {
     async fn get_client(
@@ -131,19 +137,17 @@ impl ClientRepository for PgAuthority {
         ctx: &TenantContext,
         id: Uuid,
     ) -> Result<Option<Client>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let found = sqlx::query_as::<_, Client>(concat!(
-            "SELECT ",
-            client_columns!(),
-            " FROM authority.clients WHERE id = $1"
-        ))
-        .bind(id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a client", "client", CLIENT_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(found)
+        self.source
+            .call(ctx, &CLIENTS, "reading a client")
+            .optional(
+                sqlx::query_as::<_, Client>(concat!(
+                    "SELECT ",
+                    client_columns!(),
+                    " FROM authority.clients WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn get_client_by_client_id(
@@ -152,41 +156,28 @@ impl ClientRepository for PgAuthority {
         client_id: &str,
     ) -> Result<Option<Client>, StorageError> {
         input::key("client id", client_id)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let found = sqlx::query_as::<_, Client>(concat!(
-            "SELECT ",
-            client_columns!(),
-            " FROM authority.clients WHERE client_id = $1"
-        ))
-        .bind(client_id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading a client by client id",
-                "client",
-                CLIENT_CONSTRAINTS,
+        self.source
+            .call(ctx, &CLIENTS, "reading a client by client id")
+            .optional(
+                sqlx::query_as::<_, Client>(concat!(
+                    "SELECT ",
+                    client_columns!(),
+                    " FROM authority.clients WHERE client_id = $1"
+                ))
+                .bind(client_id),
             )
-        })?;
-        tx.commit().await?;
-        Ok(found)
+            .await
     }
 
     async fn list_clients(&self, ctx: &TenantContext) -> Result<Vec<Client>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let all = sqlx::query_as::<_, Client>(concat!(
-            "SELECT ",
-            client_columns!(),
-            " FROM authority.clients ORDER BY client_id"
-        ))
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing clients", "client", CLIENT_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(all)
+        self.source
+            .call(ctx, &CLIENTS, "listing clients")
+            .all(sqlx::query_as::<_, Client>(concat!(
+                "SELECT ",
+                client_columns!(),
+                " FROM authority.clients ORDER BY client_id"
+            )))
+            .await
     }
 
     async fn create_client(
@@ -197,33 +188,31 @@ impl ClientRepository for PgAuthority {
     ) -> Result<Client, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, Client>(concat!(
-            "INSERT INTO authority.clients (tenant_id, id, client_id, client_secret_hash, \
+        self.source
+            .call(ctx, &CLIENTS, "creating a client")
+            .one(
+                sqlx::query_as::<_, Client>(concat!(
+                    "INSERT INTO authority.clients (tenant_id, id, client_id, client_secret_hash, \
              display_name, client_type, status, grant_types, redirect_uris, allowed_scopes, \
              require_pkce, properties, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING ",
-            client_columns!()
-        ))
-        .bind(ctx.tenant().as_str())
-        .bind(id)
-        .bind(&fields.client_id)
-        .bind(&fields.client_secret_hash)
-        .bind(&fields.display_name)
-        .bind(fields.client_type.as_str())
-        .bind(fields.status.as_str())
-        .bind(&fields.grant_types)
-        .bind(&fields.redirect_uris)
-        .bind(&fields.allowed_scopes)
-        .bind(fields.require_pkce)
-        .bind(&fields.properties)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "creating a client", "client", CLIENT_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+                    client_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(id)
+                .bind(&fields.client_id)
+                .bind(&fields.client_secret_hash)
+                .bind(&fields.display_name)
+                .bind(fields.client_type.as_str())
+                .bind(fields.status.as_str())
+                .bind(&fields.grant_types)
+                .bind(&fields.redirect_uris)
+                .bind(&fields.allowed_scopes)
+                .bind(fields.require_pkce)
+                .bind(&fields.properties)
+                .bind(now),
+            )
+            .await
     }
 
     async fn update_client(
@@ -234,44 +223,40 @@ impl ClientRepository for PgAuthority {
     ) -> Result<Client, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let updated = sqlx::query_as::<_, Client>(concat!(
-            "UPDATE authority.clients SET client_id = $2, client_secret_hash = $3, \
+        let updated = self
+            .source
+            .call(ctx, &CLIENTS, "updating a client")
+            .one(
+                sqlx::query_as::<_, Client>(concat!(
+                    "UPDATE authority.clients SET client_id = $2, client_secret_hash = $3, \
              display_name = $4, client_type = $5, status = $6, grant_types = $7, \
              redirect_uris = $8, allowed_scopes = $9, require_pkce = $10, properties = $11, \
              updated_at = $12 WHERE id = $1 RETURNING ",
-            client_columns!()
-        ))
-        .bind(id)
-        .bind(&fields.client_id)
-        .bind(&fields.client_secret_hash)
-        .bind(&fields.display_name)
-        .bind(fields.client_type.as_str())
-        .bind(fields.status.as_str())
-        .bind(&fields.grant_types)
-        .bind(&fields.redirect_uris)
-        .bind(&fields.allowed_scopes)
-        .bind(fields.require_pkce)
-        .bind(&fields.properties)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "updating a client", "client", CLIENT_CONSTRAINTS))?
-        .ok_or(StorageError::NotFound { entity: "client" })?;
-        tx.commit().await?;
+                    client_columns!()
+                ))
+                .bind(id)
+                .bind(&fields.client_id)
+                .bind(&fields.client_secret_hash)
+                .bind(&fields.display_name)
+                .bind(fields.client_type.as_str())
+                .bind(fields.status.as_str())
+                .bind(&fields.grant_types)
+                .bind(&fields.redirect_uris)
+                .bind(&fields.allowed_scopes)
+                .bind(fields.require_pkce)
+                .bind(&fields.properties)
+                .bind(now),
+            )
+            .await?;
         Ok(updated)
     }
 
     async fn delete_client(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let deleted = sqlx::query("DELETE FROM authority.clients WHERE id = $1")
-            .bind(id)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
-            .await
-            .map_err(|e| classify(e, "deleting a client", "client", CLIENT_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+        let deleted = self
+            .source
+            .call(ctx, &CLIENTS, "deleting a client")
+            .execute(sqlx::query("DELETE FROM authority.clients WHERE id = $1").bind(id))
+            .await?;
+        Ok(deleted == 1)
     }
 }

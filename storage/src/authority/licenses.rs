@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::postgres::PgAuthority;
 use super::status::{LicenseEdition, LicenseStatus};
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, TenantContext, input};
 
 /// A license of one tenant (`authority.licenses`).
@@ -129,19 +130,15 @@ pub trait LicenseRepository: Send + Sync {
     ) -> Result<Vec<LicenseUsage>, StorageError>;
 }
 
-const LICENSE_CONSTRAINTS: ConstraintMap = &[
-    ("licenses_pkey", Constraint::Unique("id")),
-    (
-        "licenses_tenant_id_license_key_key",
-        Constraint::Unique("license key"),
-    ),
-    ("licenses_tenant_id_fkey", Constraint::References("tenant")),
-];
-
-const USAGE_CONSTRAINTS: ConstraintMap = &[(
-    "license_usage_tenant_id_license_id_fkey",
-    Constraint::References("license"),
-)];
+pub(crate) const LICENSE_USAGE: Table = Table {
+    name: "authority.license_usage",
+    entity: "license usage",
+    columns: "tenant_id, license_id, feature, period_start, used_count, updated_at",
+    constraints: &[(
+        "license_usage_tenant_id_license_id_fkey",
+        Constraint::References("license"),
+    )],
+};
 
 macro_rules! license_columns {
     () => {
@@ -149,6 +146,20 @@ macro_rules! license_columns {
          expires_at, created_at, updated_at"
     };
 }
+
+pub(crate) const LICENSES: Table = Table {
+    name: "authority.licenses",
+    entity: "license",
+    columns: license_columns!(),
+    constraints: &[
+        ("licenses_pkey", Constraint::Unique("id")),
+        (
+            "licenses_tenant_id_license_key_key",
+            Constraint::Unique("license key"),
+        ),
+        ("licenses_tenant_id_fkey", Constraint::References("tenant")),
+    ],
+};
 
 pub(crate) fn check_usage(feature: &str, count: i64) -> Result<(), StorageError> {
     input::key("feature", feature)?;
@@ -168,19 +179,17 @@ impl LicenseRepository for PgAuthority {
         ctx: &TenantContext,
         id: Uuid,
     ) -> Result<Option<License>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let found = sqlx::query_as::<_, License>(concat!(
-            "SELECT ",
-            license_columns!(),
-            " FROM authority.licenses WHERE id = $1"
-        ))
-        .bind(id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a license", "license", LICENSE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(found)
+        self.source
+            .call(ctx, &LICENSES, "reading a license")
+            .optional(
+                sqlx::query_as::<_, License>(concat!(
+                    "SELECT ",
+                    license_columns!(),
+                    " FROM authority.licenses WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn get_license_by_key(
@@ -189,41 +198,28 @@ impl LicenseRepository for PgAuthority {
         license_key: &str,
     ) -> Result<Option<License>, StorageError> {
         input::key("license key", license_key)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let found = sqlx::query_as::<_, License>(concat!(
-            "SELECT ",
-            license_columns!(),
-            " FROM authority.licenses WHERE license_key = $1"
-        ))
-        .bind(license_key)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading a license by key",
-                "license",
-                LICENSE_CONSTRAINTS,
+        self.source
+            .call(ctx, &LICENSES, "reading a license by key")
+            .optional(
+                sqlx::query_as::<_, License>(concat!(
+                    "SELECT ",
+                    license_columns!(),
+                    " FROM authority.licenses WHERE license_key = $1"
+                ))
+                .bind(license_key),
             )
-        })?;
-        tx.commit().await?;
-        Ok(found)
+            .await
     }
 
     async fn list_licenses(&self, ctx: &TenantContext) -> Result<Vec<License>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let all = sqlx::query_as::<_, License>(concat!(
-            "SELECT ",
-            license_columns!(),
-            " FROM authority.licenses ORDER BY license_key"
-        ))
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing licenses", "license", LICENSE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(all)
+        self.source
+            .call(ctx, &LICENSES, "listing licenses")
+            .all(sqlx::query_as::<_, License>(concat!(
+                "SELECT ",
+                license_columns!(),
+                " FROM authority.licenses ORDER BY license_key"
+            )))
+            .await
     }
 
     async fn create_license(
@@ -234,29 +230,27 @@ impl LicenseRepository for PgAuthority {
     ) -> Result<License, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, License>(concat!(
-            "INSERT INTO authority.licenses (tenant_id, id, license_key, edition, status, \
+        self.source
+            .call(ctx, &LICENSES, "creating a license")
+            .one(
+                sqlx::query_as::<_, License>(concat!(
+                    "INSERT INTO authority.licenses (tenant_id, id, license_key, edition, status, \
              max_seats, features, issued_at, expires_at, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING ",
-            license_columns!()
-        ))
-        .bind(ctx.tenant().as_str())
-        .bind(id)
-        .bind(&fields.license_key)
-        .bind(fields.edition.as_str())
-        .bind(fields.status.as_str())
-        .bind(fields.max_seats)
-        .bind(&fields.features)
-        .bind(fields.issued_at)
-        .bind(fields.expires_at)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "creating a license", "license", LICENSE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+                    license_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(id)
+                .bind(&fields.license_key)
+                .bind(fields.edition.as_str())
+                .bind(fields.status.as_str())
+                .bind(fields.max_seats)
+                .bind(&fields.features)
+                .bind(fields.issued_at)
+                .bind(fields.expires_at)
+                .bind(now),
+            )
+            .await
     }
 
     async fn update_license(
@@ -267,41 +261,37 @@ impl LicenseRepository for PgAuthority {
     ) -> Result<License, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let updated = sqlx::query_as::<_, License>(concat!(
-            "UPDATE authority.licenses SET license_key = $2, edition = $3, status = $4, \
+        let updated = self
+            .source
+            .call(ctx, &LICENSES, "updating a license")
+            .one(
+                sqlx::query_as::<_, License>(concat!(
+                    "UPDATE authority.licenses SET license_key = $2, edition = $3, status = $4, \
              max_seats = $5, features = $6, issued_at = $7, expires_at = $8, updated_at = $9 \
              WHERE id = $1 RETURNING ",
-            license_columns!()
-        ))
-        .bind(id)
-        .bind(&fields.license_key)
-        .bind(fields.edition.as_str())
-        .bind(fields.status.as_str())
-        .bind(fields.max_seats)
-        .bind(&fields.features)
-        .bind(fields.issued_at)
-        .bind(fields.expires_at)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "updating a license", "license", LICENSE_CONSTRAINTS))?
-        .ok_or(StorageError::NotFound { entity: "license" })?;
-        tx.commit().await?;
+                    license_columns!()
+                ))
+                .bind(id)
+                .bind(&fields.license_key)
+                .bind(fields.edition.as_str())
+                .bind(fields.status.as_str())
+                .bind(fields.max_seats)
+                .bind(&fields.features)
+                .bind(fields.issued_at)
+                .bind(fields.expires_at)
+                .bind(now),
+            )
+            .await?;
         Ok(updated)
     }
 
     async fn delete_license(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let deleted = sqlx::query("DELETE FROM authority.licenses WHERE id = $1")
-            .bind(id)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
-            .await
-            .map_err(|e| classify(e, "deleting a license", "license", LICENSE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+        let deleted = self
+            .source
+            .call(ctx, &LICENSES, "deleting a license")
+            .execute(sqlx::query("DELETE FROM authority.licenses WHERE id = $1").bind(id))
+            .await?;
+        Ok(deleted == 1)
     }
 
     async fn record_license_usage(
@@ -314,8 +304,7 @@ impl LicenseRepository for PgAuthority {
     ) -> Result<LicenseUsage, StorageError> {
         check_usage(feature, count)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let usage = sqlx::query_as::<_, LicenseUsage>(
+        let statement = sqlx::query_as::<_, LicenseUsage>(
             "INSERT INTO authority.license_usage (tenant_id, license_id, feature, period_start, \
              used_count, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (tenant_id, license_id, feature, period_start) DO UPDATE \
@@ -328,20 +317,11 @@ impl LicenseRepository for PgAuthority {
         .bind(feature)
         .bind(period_start)
         .bind(count)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "recording license usage",
-                "license usage",
-                USAGE_CONSTRAINTS,
-            )
-        })?;
-        tx.commit().await?;
-        Ok(usage)
+        .bind(now);
+        self.source
+            .call(ctx, &LICENSE_USAGE, "recording license usage")
+            .one(statement)
+            .await
     }
 
     async fn license_usage(
@@ -349,24 +329,15 @@ impl LicenseRepository for PgAuthority {
         ctx: &TenantContext,
         license_id: Uuid,
     ) -> Result<Vec<LicenseUsage>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let usage = sqlx::query_as::<_, LicenseUsage>(
-            "SELECT tenant_id, license_id, feature, period_start, used_count, updated_at \
+        self.source
+            .call(ctx, &LICENSE_USAGE, "reading license usage")
+            .all(
+                sqlx::query_as::<_, LicenseUsage>(
+                    "SELECT tenant_id, license_id, feature, period_start, used_count, updated_at \
              FROM authority.license_usage WHERE license_id = $1 ORDER BY feature, period_start",
-        )
-        .bind(license_id)
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading license usage",
-                "license usage",
-                USAGE_CONSTRAINTS,
+                )
+                .bind(license_id),
             )
-        })?;
-        tx.commit().await?;
-        Ok(usage)
+            .await
     }
 }

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use super::postgres::PgAuthority;
 use super::status::LoginOutcome;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, TenantContext, input};
 
 /// The most attempts one listing returns.
@@ -93,20 +94,25 @@ pub trait LoginAttemptRepository: Send + Sync {
     ) -> Result<i64, StorageError>;
 }
 
-const ATTEMPT_CONSTRAINTS: ConstraintMap = &[
-    ("login_attempts_pkey", Constraint::Unique("id")),
-    (
-        "login_attempts_tenant_id_fkey",
-        Constraint::References("tenant"),
-    ),
-];
-
 macro_rules! attempt_columns {
     () => {
         "tenant_id, id, user_id, username, outcome, reason, host(client_ip) AS client_ip, \
          user_agent, occurred_at, properties"
     };
 }
+
+pub(crate) const LOGIN_ATTEMPTS: Table = Table {
+    name: "authority.login_attempts",
+    entity: "login attempt",
+    columns: attempt_columns!(),
+    constraints: &[
+        ("login_attempts_pkey", Constraint::Unique("id")),
+        (
+            "login_attempts_tenant_id_fkey",
+            Constraint::References("tenant"),
+        ),
+    ],
+};
 
 pub(crate) fn check_limit(limit: u32) -> Result<(), StorageError> {
     input::limit("limit", i64::from(limit), i64::from(MAX_RECENT_ATTEMPTS)).map(|_| ())
@@ -131,8 +137,7 @@ impl LoginAttemptRepository for PgAuthority {
     ) -> Result<LoginAttempt, StorageError> {
         attempt.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let recorded = sqlx::query_as::<_, LoginAttempt>(concat!(
+        let statement = sqlx::query_as::<_, LoginAttempt>(concat!(
             "INSERT INTO authority.login_attempts (tenant_id, id, user_id, username, outcome, \
              reason, client_ip, user_agent, occurred_at, properties) \
              VALUES ($1, $2, $3, $4, $5, $6, $7::inet, $8, $9, $10) RETURNING ",
@@ -147,20 +152,11 @@ impl LoginAttemptRepository for PgAuthority {
         .bind(attempt.client_ip.map(|ip| ip.to_string()))
         .bind(&attempt.user_agent)
         .bind(now)
-        .bind(&attempt.properties)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "recording a login attempt",
-                "login attempt",
-                ATTEMPT_CONSTRAINTS,
-            )
-        })?;
-        tx.commit().await?;
-        Ok(recorded)
+        .bind(&attempt.properties);
+        self.source
+            .call(ctx, &LOGIN_ATTEMPTS, "recording a login attempt")
+            .one(statement)
+            .await
     }
 
     async fn recent_login_attempts(
@@ -171,28 +167,19 @@ impl LoginAttemptRepository for PgAuthority {
     ) -> Result<Vec<LoginAttempt>, StorageError> {
         input::key("username", username)?;
         check_limit(limit)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let attempts = sqlx::query_as::<_, LoginAttempt>(concat!(
-            "SELECT ",
-            attempt_columns!(),
-            " FROM authority.login_attempts WHERE username = $1 \
+        self.source
+            .call(ctx, &LOGIN_ATTEMPTS, "listing login attempts")
+            .all(
+                sqlx::query_as::<_, LoginAttempt>(concat!(
+                    "SELECT ",
+                    attempt_columns!(),
+                    " FROM authority.login_attempts WHERE username = $1 \
              ORDER BY occurred_at DESC, id DESC LIMIT $2"
-        ))
-        .bind(username)
-        .bind(i64::from(limit))
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "listing login attempts",
-                "login attempt",
-                ATTEMPT_CONSTRAINTS,
+                ))
+                .bind(username)
+                .bind(i64::from(limit)),
             )
-        })?;
-        tx.commit().await?;
-        Ok(attempts)
+            .await
     }
 
     async fn count_login_failures(
@@ -204,26 +191,19 @@ impl LoginAttemptRepository for PgAuthority {
         input::key("username", username)?;
         check_window(window)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let failures: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM authority.login_attempts WHERE username = $1 \
+        let failures: i64 = self
+            .source
+            .call(ctx, &LOGIN_ATTEMPTS, "counting login failures")
+            .one(
+                sqlx::query_scalar(
+                    "SELECT count(*) FROM authority.login_attempts WHERE username = $1 \
              AND outcome = 'failure' AND occurred_at > $2 AND occurred_at <= $3",
-        )
-        .bind(username)
-        .bind(now - window)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "counting login failures",
-                "login attempt",
-                ATTEMPT_CONSTRAINTS,
+                )
+                .bind(username)
+                .bind(now - window)
+                .bind(now),
             )
-        })?;
-        tx.commit().await?;
+            .await?;
         Ok(failures)
     }
 }

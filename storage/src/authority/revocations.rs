@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::postgres::PgAuthority;
 use super::status::RevocationCategory;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, TenantContext, input};
 
 /// A revocation entry of one tenant (`authority.revocations`).
@@ -98,24 +99,29 @@ pub trait RevocationRepository: Send + Sync {
     async fn delete_revocation(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError>;
 }
 
-const REVOCATION_CONSTRAINTS: ConstraintMap = &[
-    ("revocations_pkey", Constraint::Unique("id")),
-    (
-        "revocations_tenant_id_category_revocation_id_key",
-        Constraint::Unique("revocation id"),
-    ),
-    (
-        "revocations_tenant_id_fkey",
-        Constraint::References("tenant"),
-    ),
-];
-
 macro_rules! revocation_columns {
     () => {
         "tenant_id, id, category, revocation_id, token_id, subject_id, client_id, reason, \
          reason_description, revoked_at, effective_at, expires_at, metadata"
     };
 }
+
+pub(crate) const REVOCATIONS: Table = Table {
+    name: "authority.revocations",
+    entity: "revocation",
+    columns: revocation_columns!(),
+    constraints: &[
+        ("revocations_pkey", Constraint::Unique("id")),
+        (
+            "revocations_tenant_id_category_revocation_id_key",
+            Constraint::Unique("revocation id"),
+        ),
+        (
+            "revocations_tenant_id_fkey",
+            Constraint::References("tenant"),
+        ),
+    ],
+};
 
 #[async_trait]
 impl RevocationRepository for PgAuthority {
@@ -126,41 +132,32 @@ impl RevocationRepository for PgAuthority {
     ) -> Result<Revocation, StorageError> {
         revocation.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, Revocation>(concat!(
-            "INSERT INTO authority.revocations (tenant_id, id, category, revocation_id, \
+        self.source
+            .call(ctx, &REVOCATIONS, "recording a revocation")
+            .one(
+                sqlx::query_as::<_, Revocation>(concat!(
+                    "INSERT INTO authority.revocations (tenant_id, id, category, revocation_id, \
              token_id, subject_id, client_id, reason, reason_description, revoked_at, \
              effective_at, expires_at, metadata) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, $10), $12, $13) \
              RETURNING ",
-            revocation_columns!()
-        ))
-        .bind(ctx.tenant().as_str())
-        .bind(revocation.id)
-        .bind(revocation.category.as_str())
-        .bind(&revocation.revocation_id)
-        .bind(revocation.token_id)
-        .bind(revocation.subject_id)
-        .bind(&revocation.client_id)
-        .bind(&revocation.reason)
-        .bind(&revocation.reason_description)
-        .bind(now)
-        .bind(revocation.effective_at)
-        .bind(revocation.expires_at)
-        .bind(&revocation.metadata)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "recording a revocation",
-                "revocation",
-                REVOCATION_CONSTRAINTS,
+                    revocation_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(revocation.id)
+                .bind(revocation.category.as_str())
+                .bind(&revocation.revocation_id)
+                .bind(revocation.token_id)
+                .bind(revocation.subject_id)
+                .bind(&revocation.client_id)
+                .bind(&revocation.reason)
+                .bind(&revocation.reason_description)
+                .bind(now)
+                .bind(revocation.effective_at)
+                .bind(revocation.expires_at)
+                .bind(&revocation.metadata),
             )
-        })?;
-        tx.commit().await?;
-        Ok(created)
+            .await
     }
 
     async fn get_revocation(
@@ -170,27 +167,18 @@ impl RevocationRepository for PgAuthority {
         revocation_id: &str,
     ) -> Result<Option<Revocation>, StorageError> {
         input::key("revocation id", revocation_id)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let found = sqlx::query_as::<_, Revocation>(concat!(
-            "SELECT ",
-            revocation_columns!(),
-            " FROM authority.revocations WHERE category = $1 AND revocation_id = $2"
-        ))
-        .bind(category.as_str())
-        .bind(revocation_id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading a revocation",
-                "revocation",
-                REVOCATION_CONSTRAINTS,
+        self.source
+            .call(ctx, &REVOCATIONS, "reading a revocation")
+            .optional(
+                sqlx::query_as::<_, Revocation>(concat!(
+                    "SELECT ",
+                    revocation_columns!(),
+                    " FROM authority.revocations WHERE category = $1 AND revocation_id = $2"
+                ))
+                .bind(category.as_str())
+                .bind(revocation_id),
             )
-        })?;
-        tx.commit().await?;
-        Ok(found)
+            .await
     }
 
     async fn active_revocations(
@@ -198,45 +186,26 @@ impl RevocationRepository for PgAuthority {
         ctx: &TenantContext,
     ) -> Result<Vec<Revocation>, StorageError> {
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let active = sqlx::query_as::<_, Revocation>(concat!(
-            "SELECT ",
-            revocation_columns!(),
-            " FROM authority.revocations WHERE effective_at <= $1 \
+        self.source
+            .call(ctx, &REVOCATIONS, "listing revocations")
+            .all(
+                sqlx::query_as::<_, Revocation>(concat!(
+                    "SELECT ",
+                    revocation_columns!(),
+                    " FROM authority.revocations WHERE effective_at <= $1 \
              AND (expires_at IS NULL OR expires_at > $1) ORDER BY effective_at, id"
-        ))
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "listing revocations",
-                "revocation",
-                REVOCATION_CONSTRAINTS,
+                ))
+                .bind(now),
             )
-        })?;
-        tx.commit().await?;
-        Ok(active)
+            .await
     }
 
     async fn delete_revocation(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let deleted = sqlx::query("DELETE FROM authority.revocations WHERE id = $1")
-            .bind(id)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
-            .await
-            .map_err(|e| {
-                classify(
-                    e,
-                    "deleting a revocation",
-                    "revocation",
-                    REVOCATION_CONSTRAINTS,
-                )
-            })?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+        let deleted = self
+            .source
+            .call(ctx, &REVOCATIONS, "deleting a revocation")
+            .execute(sqlx::query("DELETE FROM authority.revocations WHERE id = $1").bind(id))
+            .await?;
+        Ok(deleted == 1)
     }
 }

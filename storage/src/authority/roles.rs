@@ -7,7 +7,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::postgres::PgAuthority;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, TenantContext, input};
 
 /// A named set of permissions of one tenant (`authority.roles`).
@@ -76,34 +77,37 @@ pub trait RoleRepository: Send + Sync {
     async fn delete_role(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError>;
 }
 
-const ROLE_CONSTRAINTS: ConstraintMap = &[
-    ("roles_pkey", Constraint::Unique("id")),
-    ("roles_tenant_id_name_key", Constraint::Unique("name")),
-    ("roles_tenant_id_fkey", Constraint::References("tenant")),
-];
-
 macro_rules! role_columns {
     () => {
         "tenant_id, id, name, description, is_system, permissions, created_at, updated_at"
     };
 }
 
+pub(crate) const ROLES: Table = Table {
+    name: "authority.roles",
+    entity: "role",
+    columns: role_columns!(),
+    constraints: &[
+        ("roles_pkey", Constraint::Unique("id")),
+        ("roles_tenant_id_name_key", Constraint::Unique("name")),
+        ("roles_tenant_id_fkey", Constraint::References("tenant")),
+    ],
+};
+
 #[async_trait]
 impl RoleRepository for PgAuthority {
     async fn get_role(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Role>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let role = sqlx::query_as::<_, Role>(concat!(
-            "SELECT ",
-            role_columns!(),
-            " FROM authority.roles WHERE id = $1"
-        ))
-        .bind(id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a role", "role", ROLE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(role)
+        self.source
+            .call(ctx, &ROLES, "reading a role")
+            .optional(
+                sqlx::query_as::<_, Role>(concat!(
+                    "SELECT ",
+                    role_columns!(),
+                    " FROM authority.roles WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn get_role_by_name(
@@ -112,34 +116,28 @@ impl RoleRepository for PgAuthority {
         name: &str,
     ) -> Result<Option<Role>, StorageError> {
         input::key("role name", name)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let role = sqlx::query_as::<_, Role>(concat!(
-            "SELECT ",
-            role_columns!(),
-            " FROM authority.roles WHERE name = $1"
-        ))
-        .bind(name)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a role by name", "role", ROLE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(role)
+        self.source
+            .call(ctx, &ROLES, "reading a role by name")
+            .optional(
+                sqlx::query_as::<_, Role>(concat!(
+                    "SELECT ",
+                    role_columns!(),
+                    " FROM authority.roles WHERE name = $1"
+                ))
+                .bind(name),
+            )
+            .await
     }
 
     async fn list_roles(&self, ctx: &TenantContext) -> Result<Vec<Role>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let roles = sqlx::query_as::<_, Role>(concat!(
-            "SELECT ",
-            role_columns!(),
-            " FROM authority.roles ORDER BY name"
-        ))
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing roles", "role", ROLE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(roles)
+        self.source
+            .call(ctx, &ROLES, "listing roles")
+            .all(sqlx::query_as::<_, Role>(concat!(
+                "SELECT ",
+                role_columns!(),
+                " FROM authority.roles ORDER BY name"
+            )))
+            .await
     }
 
     async fn create_role(
@@ -150,26 +148,24 @@ impl RoleRepository for PgAuthority {
     ) -> Result<Role, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let role = sqlx::query_as::<_, Role>(concat!(
-            "INSERT INTO authority.roles (tenant_id, id, name, description, is_system, \
+        self.source
+            .call(ctx, &ROLES, "creating a role")
+            .one(
+                sqlx::query_as::<_, Role>(concat!(
+                    "INSERT INTO authority.roles (tenant_id, id, name, description, is_system, \
              permissions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
              RETURNING ",
-            role_columns!()
-        ))
-        .bind(ctx.tenant().as_str())
-        .bind(id)
-        .bind(&fields.name)
-        .bind(&fields.description)
-        .bind(fields.is_system)
-        .bind(&fields.permissions)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "creating a role", "role", ROLE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(role)
+                    role_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(id)
+                .bind(&fields.name)
+                .bind(&fields.description)
+                .bind(fields.is_system)
+                .bind(&fields.permissions)
+                .bind(now),
+            )
+            .await
     }
 
     async fn update_role(
@@ -180,36 +176,32 @@ impl RoleRepository for PgAuthority {
     ) -> Result<Role, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let role = sqlx::query_as::<_, Role>(concat!(
-            "UPDATE authority.roles SET name = $2, description = $3, is_system = $4, \
+        let role = self
+            .source
+            .call(ctx, &ROLES, "updating a role")
+            .one(
+                sqlx::query_as::<_, Role>(concat!(
+                    "UPDATE authority.roles SET name = $2, description = $3, is_system = $4, \
              permissions = $5, updated_at = $6 WHERE id = $1 RETURNING ",
-            role_columns!()
-        ))
-        .bind(id)
-        .bind(&fields.name)
-        .bind(&fields.description)
-        .bind(fields.is_system)
-        .bind(&fields.permissions)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "updating a role", "role", ROLE_CONSTRAINTS))?
-        .ok_or(StorageError::NotFound { entity: "role" })?;
-        tx.commit().await?;
+                    role_columns!()
+                ))
+                .bind(id)
+                .bind(&fields.name)
+                .bind(&fields.description)
+                .bind(fields.is_system)
+                .bind(&fields.permissions)
+                .bind(now),
+            )
+            .await?;
         Ok(role)
     }
 
     async fn delete_role(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let deleted = sqlx::query("DELETE FROM authority.roles WHERE id = $1")
-            .bind(id)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
-            .await
-            .map_err(|e| classify(e, "deleting a role", "role", ROLE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+        let deleted = self
+            .source
+            .call(ctx, &ROLES, "deleting a role")
+            .execute(sqlx::query("DELETE FROM authority.roles WHERE id = $1").bind(id))
+            .await?;
+        Ok(deleted == 1)
     }
 }

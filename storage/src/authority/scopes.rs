@@ -7,7 +7,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::postgres::PgAuthority;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, SystemContext, TenantContext, input};
 
 /// An OAuth scope (`authority.scopes`, a global table).
@@ -67,16 +68,21 @@ pub trait ScopeRepository: Send + Sync {
     async fn delete_scope(&self, ctx: &SystemContext, name: &str) -> Result<bool, StorageError>;
 }
 
-const SCOPE_CONSTRAINTS: ConstraintMap = &[
-    ("scopes_pkey", Constraint::Unique("id")),
-    ("scopes_name_key", Constraint::Unique("name")),
-];
-
 macro_rules! scope_columns {
     () => {
         "id, name, description, resources, is_system, created_at"
     };
 }
+
+pub(crate) const SCOPES: Table = Table {
+    name: "authority.scopes",
+    entity: "scope",
+    columns: scope_columns!(),
+    constraints: &[
+        ("scopes_pkey", Constraint::Unique("id")),
+        ("scopes_name_key", Constraint::Unique("name")),
+    ],
+};
 
 #[async_trait]
 impl ScopeRepository for PgAuthority {
@@ -86,34 +92,28 @@ impl ScopeRepository for PgAuthority {
         name: &str,
     ) -> Result<Option<Scope>, StorageError> {
         input::key("scope name", name)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let scope = sqlx::query_as::<_, Scope>(concat!(
-            "SELECT ",
-            scope_columns!(),
-            " FROM authority.scopes WHERE name = $1"
-        ))
-        .bind(name)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a scope", "scope", SCOPE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(scope)
+        self.source
+            .call(ctx, &SCOPES, "reading a scope")
+            .optional(
+                sqlx::query_as::<_, Scope>(concat!(
+                    "SELECT ",
+                    scope_columns!(),
+                    " FROM authority.scopes WHERE name = $1"
+                ))
+                .bind(name),
+            )
+            .await
     }
 
     async fn list_scopes(&self, ctx: &TenantContext) -> Result<Vec<Scope>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let scopes = sqlx::query_as::<_, Scope>(concat!(
-            "SELECT ",
-            scope_columns!(),
-            " FROM authority.scopes ORDER BY name"
-        ))
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing scopes", "scope", SCOPE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(scopes)
+        self.source
+            .call(ctx, &SCOPES, "listing scopes")
+            .all(sqlx::query_as::<_, Scope>(concat!(
+                "SELECT ",
+                scope_columns!(),
+                " FROM authority.scopes ORDER BY name"
+            )))
+            .await
     }
 
     async fn create_scope(
@@ -123,36 +123,31 @@ impl ScopeRepository for PgAuthority {
     ) -> Result<Scope, StorageError> {
         scope.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let created = sqlx::query_as::<_, Scope>(concat!(
-            "INSERT INTO authority.scopes (id, name, description, resources, is_system, \
+        self.source
+            .call(ctx, &SCOPES, "creating a scope")
+            .one(
+                sqlx::query_as::<_, Scope>(concat!(
+                    "INSERT INTO authority.scopes (id, name, description, resources, is_system, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
-            scope_columns!()
-        ))
-        .bind(scope.id)
-        .bind(&scope.name)
-        .bind(&scope.description)
-        .bind(&scope.resources)
-        .bind(scope.is_system)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "creating a scope", "scope", SCOPE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+                    scope_columns!()
+                ))
+                .bind(scope.id)
+                .bind(&scope.name)
+                .bind(&scope.description)
+                .bind(&scope.resources)
+                .bind(scope.is_system)
+                .bind(now),
+            )
+            .await
     }
 
     async fn delete_scope(&self, ctx: &SystemContext, name: &str) -> Result<bool, StorageError> {
         input::key("scope name", name)?;
-        let mut tx = self.source.system(ctx).await?;
-        let deleted = sqlx::query("DELETE FROM authority.scopes WHERE name = $1")
-            .bind(name)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
-            .await
-            .map_err(|e| classify(e, "deleting a scope", "scope", SCOPE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+        let deleted = self
+            .source
+            .call(ctx, &SCOPES, "deleting a scope")
+            .execute(sqlx::query("DELETE FROM authority.scopes WHERE name = $1").bind(name))
+            .await?;
+        Ok(deleted == 1)
     }
 }

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::postgres::PgAuthority;
 use super::status::AccountStatus;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, TenantContext, input};
 
 /// A non-human identity of one tenant (`authority.service_accounts`).
@@ -101,24 +102,29 @@ pub trait ServiceAccountRepository: Send + Sync {
     ) -> Result<bool, StorageError>;
 }
 
-const ACCOUNT_CONSTRAINTS: ConstraintMap = &[
-    ("service_accounts_pkey", Constraint::Unique("id")),
-    (
-        "service_accounts_tenant_id_account_id_key",
-        Constraint::Unique("account id"),
-    ),
-    (
-        "service_accounts_tenant_id_fkey",
-        Constraint::References("tenant"),
-    ),
-];
-
 macro_rules! account_columns {
     () => {
         "tenant_id, id, account_id, display_name, description, status, allowed_scopes, \
          authorized_clients, attributes, created_at, updated_at"
     };
 }
+
+pub(crate) const SERVICE_ACCOUNTS: Table = Table {
+    name: "authority.service_accounts",
+    entity: "service account",
+    columns: account_columns!(),
+    constraints: &[
+        ("service_accounts_pkey", Constraint::Unique("id")),
+        (
+            "service_accounts_tenant_id_account_id_key",
+            Constraint::Unique("account id"),
+        ),
+        (
+            "service_accounts_tenant_id_fkey",
+            Constraint::References("tenant"),
+        ),
+    ],
+};
 
 #[async_trait]
 impl ServiceAccountRepository for PgAuthority {
@@ -127,26 +133,17 @@ impl ServiceAccountRepository for PgAuthority {
         ctx: &TenantContext,
         id: Uuid,
     ) -> Result<Option<ServiceAccount>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let found = sqlx::query_as::<_, ServiceAccount>(concat!(
-            "SELECT ",
-            account_columns!(),
-            " FROM authority.service_accounts WHERE id = $1"
-        ))
-        .bind(id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading a service account",
-                "service account",
-                ACCOUNT_CONSTRAINTS,
+        self.source
+            .call(ctx, &SERVICE_ACCOUNTS, "reading a service account")
+            .optional(
+                sqlx::query_as::<_, ServiceAccount>(concat!(
+                    "SELECT ",
+                    account_columns!(),
+                    " FROM authority.service_accounts WHERE id = $1"
+                ))
+                .bind(id),
             )
-        })?;
-        tx.commit().await?;
-        Ok(found)
+            .await
     }
 
     async fn get_service_account_by_account_id(
@@ -155,51 +152,31 @@ impl ServiceAccountRepository for PgAuthority {
         account_id: &str,
     ) -> Result<Option<ServiceAccount>, StorageError> {
         input::key("account id", account_id)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let found = sqlx::query_as::<_, ServiceAccount>(concat!(
-            "SELECT ",
-            account_columns!(),
-            " FROM authority.service_accounts WHERE account_id = $1"
-        ))
-        .bind(account_id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading a service account",
-                "service account",
-                ACCOUNT_CONSTRAINTS,
+        self.source
+            .call(ctx, &SERVICE_ACCOUNTS, "reading a service account")
+            .optional(
+                sqlx::query_as::<_, ServiceAccount>(concat!(
+                    "SELECT ",
+                    account_columns!(),
+                    " FROM authority.service_accounts WHERE account_id = $1"
+                ))
+                .bind(account_id),
             )
-        })?;
-        tx.commit().await?;
-        Ok(found)
+            .await
     }
 
     async fn list_service_accounts(
         &self,
         ctx: &TenantContext,
     ) -> Result<Vec<ServiceAccount>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let all = sqlx::query_as::<_, ServiceAccount>(concat!(
-            "SELECT ",
-            account_columns!(),
-            " FROM authority.service_accounts ORDER BY account_id"
-        ))
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "listing service accounts",
-                "service account",
-                ACCOUNT_CONSTRAINTS,
-            )
-        })?;
-        tx.commit().await?;
-        Ok(all)
+        self.source
+            .call(ctx, &SERVICE_ACCOUNTS, "listing service accounts")
+            .all(sqlx::query_as::<_, ServiceAccount>(concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM authority.service_accounts ORDER BY account_id"
+            )))
+            .await
     }
 
     async fn create_service_account(
@@ -210,8 +187,7 @@ impl ServiceAccountRepository for PgAuthority {
     ) -> Result<ServiceAccount, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, ServiceAccount>(concat!(
+        let statement = sqlx::query_as::<_, ServiceAccount>(concat!(
             "INSERT INTO authority.service_accounts (tenant_id, id, account_id, display_name, \
              description, status, allowed_scopes, authorized_clients, attributes, created_at, \
              updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING ",
@@ -226,20 +202,11 @@ impl ServiceAccountRepository for PgAuthority {
         .bind(&fields.allowed_scopes)
         .bind(&fields.authorized_clients)
         .bind(&fields.attributes)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "creating a service account",
-                "service account",
-                ACCOUNT_CONSTRAINTS,
-            )
-        })?;
-        tx.commit().await?;
-        Ok(created)
+        .bind(now);
+        self.source
+            .call(ctx, &SERVICE_ACCOUNTS, "creating a service account")
+            .one(statement)
+            .await
     }
 
     async fn update_service_account(
@@ -250,37 +217,27 @@ impl ServiceAccountRepository for PgAuthority {
     ) -> Result<ServiceAccount, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let updated = sqlx::query_as::<_, ServiceAccount>(concat!(
-            "UPDATE authority.service_accounts SET account_id = $2, display_name = $3, \
+        let updated = self
+            .source
+            .call(ctx, &SERVICE_ACCOUNTS, "updating a service account")
+            .one(
+                sqlx::query_as::<_, ServiceAccount>(concat!(
+                    "UPDATE authority.service_accounts SET account_id = $2, display_name = $3, \
              description = $4, status = $5, allowed_scopes = $6, authorized_clients = $7, \
              attributes = $8, updated_at = $9 WHERE id = $1 RETURNING ",
-            account_columns!()
-        ))
-        .bind(id)
-        .bind(&fields.account_id)
-        .bind(&fields.display_name)
-        .bind(&fields.description)
-        .bind(fields.status.as_str())
-        .bind(&fields.allowed_scopes)
-        .bind(&fields.authorized_clients)
-        .bind(&fields.attributes)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "updating a service account",
-                "service account",
-                ACCOUNT_CONSTRAINTS,
+                    account_columns!()
+                ))
+                .bind(id)
+                .bind(&fields.account_id)
+                .bind(&fields.display_name)
+                .bind(&fields.description)
+                .bind(fields.status.as_str())
+                .bind(&fields.allowed_scopes)
+                .bind(&fields.authorized_clients)
+                .bind(&fields.attributes)
+                .bind(now),
             )
-        })?
-        .ok_or(StorageError::NotFound {
-            entity: "service account",
-        })?;
-        tx.commit().await?;
+            .await?;
         Ok(updated)
     }
 
@@ -289,21 +246,11 @@ impl ServiceAccountRepository for PgAuthority {
         ctx: &TenantContext,
         id: Uuid,
     ) -> Result<bool, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let deleted = sqlx::query("DELETE FROM authority.service_accounts WHERE id = $1")
-            .bind(id)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
-            .await
-            .map_err(|e| {
-                classify(
-                    e,
-                    "deleting a service account",
-                    "service account",
-                    ACCOUNT_CONSTRAINTS,
-                )
-            })?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+        let deleted = self
+            .source
+            .call(ctx, &SERVICE_ACCOUNTS, "deleting a service account")
+            .execute(sqlx::query("DELETE FROM authority.service_accounts WHERE id = $1").bind(id))
+            .await?;
+        Ok(deleted == 1)
     }
 }

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::postgres::PgAuthority;
 use super::status::TenantStatus;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, SystemContext, TenantCode, input};
 
 /// A tenant (`authority.tenants`, a global table).
@@ -74,16 +75,21 @@ pub trait TenantRepository: Send + Sync {
     ) -> Result<Tenant, StorageError>;
 }
 
-const TENANT_CONSTRAINTS: ConstraintMap = &[
-    ("tenants_pkey", Constraint::Unique("id")),
-    ("tenants_code_key", Constraint::Unique("code")),
-];
-
 macro_rules! tenant_columns {
     () => {
         "id, code, display_name, status, settings, created_at, updated_at"
     };
 }
+
+pub(crate) const TENANTS: Table = Table {
+    name: "authority.tenants",
+    entity: "tenant",
+    columns: tenant_columns!(),
+    constraints: &[
+        ("tenants_pkey", Constraint::Unique("id")),
+        ("tenants_code_key", Constraint::Unique("code")),
+    ],
+};
 
 #[async_trait]
 impl TenantRepository for PgAuthority {
@@ -94,24 +100,22 @@ impl TenantRepository for PgAuthority {
     ) -> Result<Tenant, StorageError> {
         tenant.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let created = sqlx::query_as::<_, Tenant>(concat!(
-            "INSERT INTO authority.tenants (id, code, display_name, status, settings, \
+        self.source
+            .call(ctx, &TENANTS, "creating a tenant")
+            .one(
+                sqlx::query_as::<_, Tenant>(concat!(
+                    "INSERT INTO authority.tenants (id, code, display_name, status, settings, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
-            tenant_columns!()
-        ))
-        .bind(tenant.id)
-        .bind(tenant.code.as_str())
-        .bind(&tenant.display_name)
-        .bind(tenant.status.as_str())
-        .bind(&tenant.settings)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "creating a tenant", "tenant", TENANT_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+                    tenant_columns!()
+                ))
+                .bind(tenant.id)
+                .bind(tenant.code.as_str())
+                .bind(&tenant.display_name)
+                .bind(tenant.status.as_str())
+                .bind(&tenant.settings)
+                .bind(now),
+            )
+            .await
     }
 
     async fn get_tenant(
@@ -119,34 +123,28 @@ impl TenantRepository for PgAuthority {
         ctx: &SystemContext,
         code: &TenantCode,
     ) -> Result<Option<Tenant>, StorageError> {
-        let mut tx = self.source.system(ctx).await?;
-        let tenant = sqlx::query_as::<_, Tenant>(concat!(
-            "SELECT ",
-            tenant_columns!(),
-            " FROM authority.tenants WHERE code = $1"
-        ))
-        .bind(code.as_str())
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a tenant", "tenant", TENANT_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(tenant)
+        self.source
+            .call(ctx, &TENANTS, "reading a tenant")
+            .optional(
+                sqlx::query_as::<_, Tenant>(concat!(
+                    "SELECT ",
+                    tenant_columns!(),
+                    " FROM authority.tenants WHERE code = $1"
+                ))
+                .bind(code.as_str()),
+            )
+            .await
     }
 
     async fn list_tenants(&self, ctx: &SystemContext) -> Result<Vec<Tenant>, StorageError> {
-        let mut tx = self.source.system(ctx).await?;
-        let tenants = sqlx::query_as::<_, Tenant>(concat!(
-            "SELECT ",
-            tenant_columns!(),
-            " FROM authority.tenants ORDER BY code"
-        ))
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing tenants", "tenant", TENANT_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(tenants)
+        self.source
+            .call(ctx, &TENANTS, "listing tenants")
+            .all(sqlx::query_as::<_, Tenant>(concat!(
+                "SELECT ",
+                tenant_columns!(),
+                " FROM authority.tenants ORDER BY code"
+            )))
+            .await
     }
 
     async fn set_tenant_status(
@@ -156,20 +154,18 @@ impl TenantRepository for PgAuthority {
         status: TenantStatus,
     ) -> Result<Tenant, StorageError> {
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let tenant = sqlx::query_as::<_, Tenant>(concat!(
+        let statement = sqlx::query_as::<_, Tenant>(concat!(
             "UPDATE authority.tenants SET status = $2, updated_at = $3 WHERE code = $1 RETURNING ",
             tenant_columns!()
         ))
         .bind(code.as_str())
         .bind(status.as_str())
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "updating a tenant", "tenant", TENANT_CONSTRAINTS))?
-        .ok_or(StorageError::NotFound { entity: "tenant" })?;
-        tx.commit().await?;
+        .bind(now);
+        let tenant = self
+            .source
+            .call(ctx, &TENANTS, "updating a tenant")
+            .one(statement)
+            .await?;
         Ok(tenant)
     }
 }

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::postgres::PgAuthority;
 use super::status::{TokenStatus, TokenType};
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{StorageError, SystemContext, TenantContext, input};
 
 /// An issued token, stored by hash (`authority.tokens`).
@@ -122,23 +123,6 @@ pub trait TokenRepository: Send + Sync {
     ) -> Result<Vec<Token>, StorageError>;
 }
 
-const TOKEN_CONSTRAINTS: ConstraintMap = &[
-    ("tokens_pkey", Constraint::Unique("id")),
-    (
-        "tokens_tenant_id_token_hash_key",
-        Constraint::Unique("token hash"),
-    ),
-    ("tokens_tenant_id_fkey", Constraint::References("tenant")),
-    (
-        "tokens_tenant_id_user_id_fkey",
-        Constraint::References("user"),
-    ),
-    (
-        "tokens_tenant_id_service_account_id_fkey",
-        Constraint::References("service account"),
-    ),
-];
-
 macro_rules! token_columns {
     () => {
         "tenant_id, id, token_hash, token_type, status, subject_id, user_id, \
@@ -147,6 +131,28 @@ macro_rules! token_columns {
     };
 }
 
+pub(crate) const TOKENS: Table = Table {
+    name: "authority.tokens",
+    entity: "token",
+    columns: token_columns!(),
+    constraints: &[
+        ("tokens_pkey", Constraint::Unique("id")),
+        (
+            "tokens_tenant_id_token_hash_key",
+            Constraint::Unique("token hash"),
+        ),
+        ("tokens_tenant_id_fkey", Constraint::References("tenant")),
+        (
+            "tokens_tenant_id_user_id_fkey",
+            Constraint::References("user"),
+        ),
+        (
+            "tokens_tenant_id_service_account_id_fkey",
+            Constraint::References("service account"),
+        ),
+    ],
+};
+
 #[async_trait]
 impl TokenRepository for PgAuthority {
     async fn get_token(
@@ -154,19 +160,17 @@ impl TokenRepository for PgAuthority {
         ctx: &TenantContext,
         id: Uuid,
     ) -> Result<Option<Token>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let token = sqlx::query_as::<_, Token>(concat!(
-            "SELECT ",
-            token_columns!(),
-            " FROM authority.tokens WHERE id = $1"
-        ))
-        .bind(id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a token", "token", TOKEN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(token)
+        self.source
+            .call(ctx, &TOKENS, "reading a token")
+            .optional(
+                sqlx::query_as::<_, Token>(concat!(
+                    "SELECT ",
+                    token_columns!(),
+                    " FROM authority.tokens WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn get_token_by_hash(
@@ -175,19 +179,17 @@ impl TokenRepository for PgAuthority {
         token_hash: &str,
     ) -> Result<Option<Token>, StorageError> {
         input::key("token hash", token_hash)?;
-        let mut tx = self.source.system(ctx).await?;
-        let token = sqlx::query_as::<_, Token>(concat!(
-            "SELECT ",
-            token_columns!(),
-            " FROM authority.tokens WHERE token_hash = $1 ORDER BY tenant_id, id LIMIT 1"
-        ))
-        .bind(token_hash)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a token by hash", "token", TOKEN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(token)
+        self.source
+            .call(ctx, &TOKENS, "reading a token by hash")
+            .optional(
+                sqlx::query_as::<_, Token>(concat!(
+                    "SELECT ",
+                    token_columns!(),
+                    " FROM authority.tokens WHERE token_hash = $1 ORDER BY tenant_id, id LIMIT 1"
+                ))
+                .bind(token_hash),
+            )
+            .await
     }
 
     async fn create_token(
@@ -197,8 +199,7 @@ impl TokenRepository for PgAuthority {
     ) -> Result<Token, StorageError> {
         let now = self.clock.now();
         token.validate(now)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, Token>(concat!(
+        let statement = sqlx::query_as::<_, Token>(concat!(
             "INSERT INTO authority.tokens (tenant_id, id, token_hash, token_type, subject_id, \
              user_id, service_account_id, client_id, scopes, issued_at, expires_at, payload) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ",
@@ -215,13 +216,11 @@ impl TokenRepository for PgAuthority {
         .bind(&token.scopes)
         .bind(now)
         .bind(token.expires_at)
-        .bind(&token.payload)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "creating a token", "token", TOKEN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+        .bind(&token.payload);
+        self.source
+            .call(ctx, &TOKENS, "creating a token")
+            .one(statement)
+            .await
     }
 
     async fn revoke_token(
@@ -232,33 +231,27 @@ impl TokenRepository for PgAuthority {
     ) -> Result<bool, StorageError> {
         input::text("revocation reason", reason)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let revoked = sqlx::query(
+        let statement = sqlx::query(
             "UPDATE authority.tokens SET status = 'revoked', revoked_at = $2, revoked_reason = $3 \
              WHERE id = $1 AND status = 'valid'",
         )
         .bind(id)
         .bind(now)
-        .bind(reason)
-        .persistent(self.source.prepared())
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "revoking a token", "token", TOKEN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(revoked.rows_affected() == 1)
+        .bind(reason);
+        let revoked = self
+            .source
+            .call(ctx, &TOKENS, "revoking a token")
+            .execute(statement)
+            .await?;
+        Ok(revoked == 1)
     }
 
     async fn prune_expired_tokens(&self, ctx: &SystemContext) -> Result<u64, StorageError> {
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let pruned = sqlx::query("DELETE FROM authority.tokens WHERE expires_at < $1")
-            .bind(now)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
+        self.source
+            .call(ctx, &TOKENS, "pruning expired tokens")
+            .execute(sqlx::query("DELETE FROM authority.tokens WHERE expires_at < $1").bind(now))
             .await
-            .map_err(|e| classify(e, "pruning expired tokens", "token", TOKEN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(pruned.rows_affected())
     }
 
     async fn active_tokens_of_user(
@@ -267,21 +260,18 @@ impl TokenRepository for PgAuthority {
         user_id: Uuid,
     ) -> Result<Vec<Token>, StorageError> {
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let tokens = sqlx::query_as::<_, Token>(concat!(
+        let statement = sqlx::query_as::<_, Token>(concat!(
             "SELECT ",
             token_columns!(),
             " FROM authority.tokens WHERE user_id = $1 AND status = 'valid' AND expires_at > $2 \
              ORDER BY issued_at, id"
         ))
         .bind(user_id)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing a user's tokens", "token", TOKEN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(tokens)
+        .bind(now);
+        self.source
+            .call(ctx, &TOKENS, "listing a user's tokens")
+            .all(statement)
+            .await
     }
 
     async fn active_tokens_of_client(
@@ -291,20 +281,18 @@ impl TokenRepository for PgAuthority {
     ) -> Result<Vec<Token>, StorageError> {
         input::key("client id", client_id)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let tokens = sqlx::query_as::<_, Token>(concat!(
-            "SELECT ",
-            token_columns!(),
-            " FROM authority.tokens WHERE client_id = $1 AND status = 'valid' \
+        self.source
+            .call(ctx, &TOKENS, "listing a client's tokens")
+            .all(
+                sqlx::query_as::<_, Token>(concat!(
+                    "SELECT ",
+                    token_columns!(),
+                    " FROM authority.tokens WHERE client_id = $1 AND status = 'valid' \
              AND expires_at > $2 ORDER BY issued_at, id"
-        ))
-        .bind(client_id)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing a client's tokens", "token", TOKEN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(tokens)
+                ))
+                .bind(client_id)
+                .bind(now),
+            )
+            .await
     }
 }

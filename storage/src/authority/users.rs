@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::postgres::PgAuthority;
 use super::roles::Role;
 use super::status::UserStatus;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
 use crate::page::{Cursor, Page, PageRequest};
+use crate::table::Table;
 use crate::{StorageError, SystemContext, TenantContext, input};
 use sqlx::AssertSqlSafe;
 
@@ -161,29 +162,21 @@ pub trait UserRepository: Send + Sync {
     ) -> Result<bool, StorageError>;
 }
 
-pub(crate) const USER_CONSTRAINTS: ConstraintMap = &[
-    ("users_pkey", Constraint::Unique("id")),
-    (
-        "users_tenant_id_username_key",
-        Constraint::Unique("username"),
-    ),
-    (
-        "users_tenant_id_subject_id_key",
-        Constraint::Unique("subject id"),
-    ),
-    ("users_tenant_id_fkey", Constraint::References("tenant")),
-];
-
-const USER_ROLE_CONSTRAINTS: ConstraintMap = &[
-    (
-        "user_roles_tenant_id_user_id_fkey",
-        Constraint::References("user"),
-    ),
-    (
-        "user_roles_tenant_id_role_id_fkey",
-        Constraint::References("role"),
-    ),
-];
+pub(crate) const USER_ROLES: Table = Table {
+    name: "authority.user_roles",
+    entity: "user role",
+    columns: "tenant_id, user_id, role_id, granted_at, granted_by, expires_at",
+    constraints: &[
+        (
+            "user_roles_tenant_id_user_id_fkey",
+            Constraint::References("user"),
+        ),
+        (
+            "user_roles_tenant_id_role_id_fkey",
+            Constraint::References("role"),
+        ),
+    ],
+};
 
 /// The columns a `User` is read from, for `concat!`.
 macro_rules! user_columns {
@@ -193,22 +186,38 @@ macro_rules! user_columns {
     };
 }
 
+pub(crate) const USERS: Table = Table {
+    name: "authority.users",
+    entity: "user",
+    columns: user_columns!(),
+    constraints: &[
+        ("users_pkey", Constraint::Unique("id")),
+        (
+            "users_tenant_id_username_key",
+            Constraint::Unique("username"),
+        ),
+        (
+            "users_tenant_id_subject_id_key",
+            Constraint::Unique("subject id"),
+        ),
+        ("users_tenant_id_fkey", Constraint::References("tenant")),
+    ],
+};
+
 #[async_trait]
 impl UserRepository for PgAuthority {
     async fn get_user(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<User>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let user = sqlx::query_as::<_, User>(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM authority.users WHERE id = $1"
-        ))
-        .bind(id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a user", "user", USER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(user)
+        self.source
+            .call(ctx, &USERS, "reading a user")
+            .optional(
+                sqlx::query_as::<_, User>(concat!(
+                    "SELECT ",
+                    user_columns!(),
+                    " FROM authority.users WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn get_user_by_username(
@@ -217,19 +226,17 @@ impl UserRepository for PgAuthority {
         username: &str,
     ) -> Result<Option<User>, StorageError> {
         input::key("username", username)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let user = sqlx::query_as::<_, User>(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM authority.users WHERE username = $1"
-        ))
-        .bind(username)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a user by username", "user", USER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(user)
+        self.source
+            .call(ctx, &USERS, "reading a user by username")
+            .optional(
+                sqlx::query_as::<_, User>(concat!(
+                    "SELECT ",
+                    user_columns!(),
+                    " FROM authority.users WHERE username = $1"
+                ))
+                .bind(username),
+            )
+            .await
     }
 
     async fn get_user_by_subject_id(
@@ -237,20 +244,18 @@ impl UserRepository for PgAuthority {
         ctx: &SystemContext,
         subject_id: Uuid,
     ) -> Result<Option<User>, StorageError> {
-        let mut tx = self.source.system(ctx).await?;
-        let user = sqlx::query_as::<_, User>(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM authority.users WHERE subject_id = $1 \
+        self.source
+            .call(ctx, &USERS, "reading a user by subject id")
+            .optional(
+                sqlx::query_as::<_, User>(concat!(
+                    "SELECT ",
+                    user_columns!(),
+                    " FROM authority.users WHERE subject_id = $1 \
              ORDER BY tenant_id, id LIMIT 1"
-        ))
-        .bind(subject_id)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a user by subject id", "user", USER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(user)
+                ))
+                .bind(subject_id),
+            )
+            .await
     }
 
     async fn list_users(
@@ -260,7 +265,6 @@ impl UserRepository for PgAuthority {
     ) -> Result<Page<User>, StorageError> {
         let (size, clamped_from) = query.validate()?;
         let (sql, key) = list_users_sql(query);
-        let mut tx = self.source.tenant(ctx).await?;
         // Only the filters asked for are bound, in the order the SQL numbers them.
         let mut select = sqlx::query_as::<_, User>(AssertSqlSafe(sql));
         if let Some(status) = query.status {
@@ -272,13 +276,11 @@ impl UserRepository for PgAuthority {
         if let Some(key) = key {
             select = select.bind(key);
         }
-        let rows = select
-            .bind(i64::from(size) + 1)
-            .persistent(self.source.prepared())
-            .fetch_all(tx.conn())
-            .await
-            .map_err(|e| classify(e, "listing users", "user", USER_CONSTRAINTS))?;
-        tx.commit().await?;
+        let rows = self
+            .source
+            .call(ctx, &USERS, "listing users")
+            .all(select.bind(i64::from(size) + 1))
+            .await?;
         Ok(Page::assemble(
             rows,
             &query.page.cursor,
@@ -291,30 +293,28 @@ impl UserRepository for PgAuthority {
     async fn create_user(&self, ctx: &TenantContext, user: &NewUser) -> Result<User, StorageError> {
         user.fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, User>(concat!(
-            "INSERT INTO authority.users (tenant_id, id, subject_id, username, email, \
+        self.source
+            .call(ctx, &USERS, "creating a user")
+            .one(
+                sqlx::query_as::<_, User>(concat!(
+                    "INSERT INTO authority.users (tenant_id, id, subject_id, username, email, \
              display_name, password_hash, status, attributes, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
              RETURNING ",
-            user_columns!()
-        ))
-        .bind(ctx.tenant().as_str())
-        .bind(user.id)
-        .bind(user.subject_id)
-        .bind(&user.fields.username)
-        .bind(&user.fields.email)
-        .bind(&user.fields.display_name)
-        .bind(&user.fields.password_hash)
-        .bind(user.fields.status.as_str())
-        .bind(&user.fields.attributes)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "creating a user", "user", USER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+                    user_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(user.id)
+                .bind(user.subject_id)
+                .bind(&user.fields.username)
+                .bind(&user.fields.email)
+                .bind(&user.fields.display_name)
+                .bind(&user.fields.password_hash)
+                .bind(user.fields.status.as_str())
+                .bind(&user.fields.attributes)
+                .bind(now),
+            )
+            .await
     }
 
     async fn update_user(
@@ -325,42 +325,38 @@ impl UserRepository for PgAuthority {
     ) -> Result<User, StorageError> {
         fields.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let updated = sqlx::query_as::<_, User>(concat!(
-            "UPDATE authority.users SET username = $2, email = $3, display_name = $4, \
+        let updated = self
+            .source
+            .call(ctx, &USERS, "updating a user")
+            .one(
+                sqlx::query_as::<_, User>(concat!(
+                    "UPDATE authority.users SET username = $2, email = $3, display_name = $4, \
              password_hash = $5, status = $6, attributes = $7, updated_at = $8, \
              deleted_at = CASE WHEN $6 = 'deleted' THEN coalesce(deleted_at, $8) END \
              WHERE id = $1 \
              RETURNING ",
-            user_columns!()
-        ))
-        .bind(id)
-        .bind(&fields.username)
-        .bind(&fields.email)
-        .bind(&fields.display_name)
-        .bind(&fields.password_hash)
-        .bind(fields.status.as_str())
-        .bind(&fields.attributes)
-        .bind(now)
-        .persistent(self.source.prepared())
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "updating a user", "user", USER_CONSTRAINTS))?
-        .ok_or(StorageError::NotFound { entity: "user" })?;
-        tx.commit().await?;
+                    user_columns!()
+                ))
+                .bind(id)
+                .bind(&fields.username)
+                .bind(&fields.email)
+                .bind(&fields.display_name)
+                .bind(&fields.password_hash)
+                .bind(fields.status.as_str())
+                .bind(&fields.attributes)
+                .bind(now),
+            )
+            .await?;
         Ok(updated)
     }
 
     async fn delete_user(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let deleted = sqlx::query("DELETE FROM authority.users WHERE id = $1")
-            .bind(id)
-            .persistent(self.source.prepared())
-            .execute(tx.conn())
-            .await
-            .map_err(|e| classify(e, "deleting a user", "user", USER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+        let deleted = self
+            .source
+            .call(ctx, &USERS, "deleting a user")
+            .execute(sqlx::query("DELETE FROM authority.users WHERE id = $1").bind(id))
+            .await?;
+        Ok(deleted == 1)
     }
 
     async fn user_roles(
@@ -368,21 +364,19 @@ impl UserRepository for PgAuthority {
         ctx: &TenantContext,
         user_id: Uuid,
     ) -> Result<Vec<Role>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let roles = sqlx::query_as::<_, Role>(
-            "SELECT r.tenant_id, r.id, r.name, r.description, r.is_system, r.permissions, \
+        self.source
+            .call(ctx, &USER_ROLES, "reading a user's roles")
+            .all(
+                sqlx::query_as::<_, Role>(
+                    "SELECT r.tenant_id, r.id, r.name, r.description, r.is_system, r.permissions, \
              r.created_at, r.updated_at \
              FROM authority.user_roles ur JOIN authority.roles r \
                ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id \
              WHERE ur.user_id = $1 ORDER BY r.name, r.id",
-        )
-        .bind(user_id)
-        .persistent(self.source.prepared())
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a user's roles", "role", USER_ROLE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(roles)
+                )
+                .bind(user_id),
+            )
+            .await
     }
 
     async fn assign_role(
@@ -395,7 +389,7 @@ impl UserRepository for PgAuthority {
         input::optional_text("granted by", granted_by)?;
         let now = self.clock.now();
         let mut tx = self.source.tenant(ctx).await?;
-        sqlx::query(
+        let statement = sqlx::query(
             "INSERT INTO authority.user_roles (tenant_id, user_id, role_id, granted_at, granted_by) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, user_id, role_id) DO NOTHING",
         )
@@ -403,11 +397,10 @@ impl UserRepository for PgAuthority {
         .bind(user_id)
         .bind(role_id)
         .bind(now)
-        .bind(granted_by)
-        .persistent(self.source.prepared())
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "assigning a role", "user role", USER_ROLE_CONSTRAINTS))?;
+        .bind(granted_by);
+        tx.on(&USER_ROLES, "assigning a role")
+            .execute(statement)
+            .await?;
         tx.commit().await
     }
 
@@ -418,16 +411,16 @@ impl UserRepository for PgAuthority {
         role_id: Uuid,
     ) -> Result<bool, StorageError> {
         let mut tx = self.source.tenant(ctx).await?;
-        let revoked =
-            sqlx::query("DELETE FROM authority.user_roles WHERE user_id = $1 AND role_id = $2")
-                .bind(user_id)
-                .bind(role_id)
-                .persistent(self.source.prepared())
-                .execute(tx.conn())
-                .await
-                .map_err(|e| classify(e, "revoking a role", "user role", USER_ROLE_CONSTRAINTS))?;
+        let revoked = tx
+            .on(&USER_ROLES, "revoking a role")
+            .execute(
+                sqlx::query("DELETE FROM authority.user_roles WHERE user_id = $1 AND role_id = $2")
+                    .bind(user_id)
+                    .bind(role_id),
+            )
+            .await?;
         tx.commit().await?;
-        Ok(revoked.rows_affected() == 1)
+        Ok(revoked == 1)
     }
 }
 

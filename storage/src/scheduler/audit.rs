@@ -9,7 +9,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::kinds::{ActorType, AuditCategory};
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// Who did what to which scheduler entity (`scheduler.audit`).
@@ -66,14 +67,19 @@ impl NewAuditEntry {
 /// The most entries one read returns.
 pub const MAX_AUDIT_LIST: i64 = 1_000;
 
-const AUDIT_CONSTRAINTS: ConstraintMap = &[("audit_pkey", Constraint::Unique("id"))];
-
 macro_rules! audit_columns {
     () => {
         "tenant_id, id, category, action, entity_id, actor, actor_type, correlation_id, \
          payload, occurred_at"
     };
 }
+
+pub(crate) const AUDIT: Table = Table {
+    name: "scheduler.audit",
+    entity: "audit entry",
+    columns: audit_columns!(),
+    constraints: &[("audit_pkey", Constraint::Unique("id"))],
+};
 
 /// The scheduler's audit trail on PostgreSQL: append-only.
 #[derive(Debug, Clone)]
@@ -98,14 +104,12 @@ impl PgAudit {
         input::optional_text("correlation id", entry.correlation_id.as_deref())?;
         input::json_object("payload", &entry.payload)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let recorded = sqlx::query_as::<_, AuditEntry>(concat!(
+        let statement = sqlx::query_as::<_, AuditEntry>(concat!(
             "INSERT INTO scheduler.audit (tenant_id, id, category, action, entity_id, actor, \
                actor_type, correlation_id, payload, occurred_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
             audit_columns!()
         ))
-        .persistent(self.source.prepared())
         .bind(ctx.tenant().as_str())
         .bind(entry.id)
         .bind(entry.category.as_str())
@@ -115,19 +119,11 @@ impl PgAudit {
         .bind(entry.actor_type.as_str())
         .bind(&entry.correlation_id)
         .bind(&entry.payload)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "recording an audit entry",
-                "audit entry",
-                AUDIT_CONSTRAINTS,
-            )
-        })?;
-        tx.commit().await?;
-        Ok(recorded)
+        .bind(now);
+        self.source
+            .call(ctx, &AUDIT, "recording an audit entry")
+            .one(statement)
+            .await
     }
 
     /// One entity's trail, oldest first, at most `limit`.
@@ -140,28 +136,19 @@ impl PgAudit {
     ) -> Result<Vec<AuditEntry>, StorageError> {
         input::key("entity id", entity_id)?;
         let limit = input::limit("limit", limit, MAX_AUDIT_LIST)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let entries = sqlx::query_as::<_, AuditEntry>(concat!(
-            "SELECT ",
-            audit_columns!(),
-            " FROM scheduler.audit WHERE category = $1 AND entity_id = $2 \
+        self.source
+            .call(ctx, &AUDIT, "reading the audit trail")
+            .all(
+                sqlx::query_as::<_, AuditEntry>(concat!(
+                    "SELECT ",
+                    audit_columns!(),
+                    " FROM scheduler.audit WHERE category = $1 AND entity_id = $2 \
              ORDER BY occurred_at, id LIMIT $3"
-        ))
-        .persistent(self.source.prepared())
-        .bind(category.as_str())
-        .bind(entity_id)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading the audit trail",
-                "audit entry",
-                AUDIT_CONSTRAINTS,
+                ))
+                .bind(category.as_str())
+                .bind(entity_id)
+                .bind(limit),
             )
-        })?;
-        tx.commit().await?;
-        Ok(entries)
+            .await
     }
 }

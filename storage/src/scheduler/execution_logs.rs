@@ -9,7 +9,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::kinds::LogLevel;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// One line of a run's log (`scheduler.execution_logs`).
@@ -53,19 +54,24 @@ impl NewLogEntry {
 /// The most lines one read returns.
 pub const MAX_LOG_LINES: i64 = 1_000;
 
-const LOG_CONSTRAINTS: ConstraintMap = &[
-    ("execution_logs_pkey", Constraint::Unique("id")),
-    (
-        "execution_logs_tenant_id_run_id_fkey",
-        Constraint::References("run"),
-    ),
-];
-
 macro_rules! log_columns {
     () => {
         "tenant_id, id, run_id, worker_id, level, message, details, logged_at"
     };
 }
+
+pub(crate) const EXECUTION_LOGS: Table = Table {
+    name: "scheduler.execution_logs",
+    entity: "log line",
+    columns: log_columns!(),
+    constraints: &[
+        ("execution_logs_pkey", Constraint::Unique("id")),
+        (
+            "execution_logs_tenant_id_run_id_fkey",
+            Constraint::References("run"),
+        ),
+    ],
+};
 
 /// Execution logs on PostgreSQL: append-only, read per run in time order.
 #[derive(Debug, Clone)]
@@ -88,13 +94,11 @@ impl PgExecutionLogs {
         input::optional_text("worker id", entry.worker_id.as_deref())?;
         input::json_object("details", &entry.details)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let appended = sqlx::query_as::<_, LogEntry>(concat!(
+        let statement = sqlx::query_as::<_, LogEntry>(concat!(
             "INSERT INTO scheduler.execution_logs (tenant_id, id, run_id, worker_id, level, \
                message, details, logged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
             log_columns!()
         ))
-        .persistent(self.source.prepared())
         .bind(ctx.tenant().as_str())
         .bind(entry.id)
         .bind(entry.run_id)
@@ -102,12 +106,11 @@ impl PgExecutionLogs {
         .bind(entry.level.as_str())
         .bind(&entry.message)
         .bind(&entry.details)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "appending a log line", "log line", LOG_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(appended)
+        .bind(now);
+        self.source
+            .call(ctx, &EXECUTION_LOGS, "appending a log line")
+            .one(statement)
+            .await
     }
 
     /// A run's lines at `min_level` or above, oldest first, at most `limit`.
@@ -124,21 +127,19 @@ impl PgExecutionLogs {
             .filter(|l| **l >= min_level)
             .map(|l| l.as_str())
             .collect();
-        let mut tx = self.source.tenant(ctx).await?;
-        let lines = sqlx::query_as::<_, LogEntry>(concat!(
-            "SELECT ",
-            log_columns!(),
-            " FROM scheduler.execution_logs WHERE run_id = $1 AND level = ANY($2) \
+        self.source
+            .call(ctx, &EXECUTION_LOGS, "reading a run's log")
+            .all(
+                sqlx::query_as::<_, LogEntry>(concat!(
+                    "SELECT ",
+                    log_columns!(),
+                    " FROM scheduler.execution_logs WHERE run_id = $1 AND level = ANY($2) \
              ORDER BY logged_at, id LIMIT $3"
-        ))
-        .persistent(self.source.prepared())
-        .bind(run_id)
-        .bind(&levels)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a run's log", "log line", LOG_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(lines)
+                ))
+                .bind(run_id)
+                .bind(&levels)
+                .bind(limit),
+            )
+            .await
     }
 }

@@ -8,9 +8,10 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::jobs::{JobLease, JobQueue, JobTable};
+use super::jobs::{JobLease, JobQueue};
 use super::kinds::{GraphJobKind, GraphJobTrigger, JobStatus};
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// A graph build or overlay of one SBOM (`scheduler.graph_jobs`).
@@ -75,8 +76,6 @@ impl NewGraphJob {
 /// The most jobs one status query returns.
 pub const MAX_JOB_LIST: i64 = 500;
 
-const GRAPH_JOB_CONSTRAINTS: ConstraintMap = &[("graph_jobs_pkey", Constraint::Unique("id"))];
-
 macro_rules! graph_job_columns {
     () => {
         "tenant_id, id, kind, status, sbom_id, sbom_version_id, sbom_digest, graph_snapshot_id, \
@@ -84,6 +83,13 @@ macro_rules! graph_job_columns {
          correlation_id, payload, error, created_at, started_at, completed_at"
     };
 }
+
+pub(crate) const GRAPH_JOBS: Table = Table {
+    name: "scheduler.graph_jobs",
+    entity: "graph job",
+    columns: graph_job_columns!(),
+    constraints: &[("graph_jobs_pkey", Constraint::Unique("id"))],
+};
 
 /// Graph jobs on PostgreSQL: CRUD, status queries, and a leased queue per
 /// tenant whose completion and failure are fenced by the lease's token.
@@ -98,8 +104,8 @@ impl PgGraphJobs {
             queue: JobQueue {
                 source,
                 clock,
-                table: JobTable::Graph,
-                constraints: GRAPH_JOB_CONSTRAINTS,
+                table: &GRAPH_JOBS,
+                bounded_attempts: false,
             },
         }
     }
@@ -116,14 +122,12 @@ impl PgGraphJobs {
         input::json_object("payload", &job.payload)?;
         let q = &self.queue;
         let now = q.clock.now();
-        let mut tx = q.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, GraphJob>(concat!(
+        let statement = sqlx::query_as::<_, GraphJob>(concat!(
             "INSERT INTO scheduler.graph_jobs (tenant_id, id, kind, sbom_id, sbom_version_id, \
                sbom_digest, trigger, priority, correlation_id, payload, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
             graph_job_columns!()
         ))
-        .persistent(q.source.prepared())
         .bind(ctx.tenant().as_str())
         .bind(job.id)
         .bind(job.kind.as_str())
@@ -134,19 +138,11 @@ impl PgGraphJobs {
         .bind(job.priority)
         .bind(&job.correlation_id)
         .bind(&job.payload)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "queueing a graph job",
-                "graph job",
-                GRAPH_JOB_CONSTRAINTS,
-            )
-        })?;
-        tx.commit().await?;
-        Ok(created)
+        .bind(now);
+        q.source
+            .call(ctx, &GRAPH_JOBS, "queueing a graph job")
+            .one(statement)
+            .await
     }
 
     pub async fn get(
@@ -155,19 +151,17 @@ impl PgGraphJobs {
         id: Uuid,
     ) -> Result<Option<GraphJob>, StorageError> {
         let q = &self.queue;
-        let mut tx = q.source.tenant(ctx).await?;
-        let job = sqlx::query_as::<_, GraphJob>(concat!(
-            "SELECT ",
-            graph_job_columns!(),
-            " FROM scheduler.graph_jobs WHERE id = $1"
-        ))
-        .persistent(q.source.prepared())
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a graph job", "graph job", GRAPH_JOB_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(job)
+        q.source
+            .call(ctx, &GRAPH_JOBS, "reading a graph job")
+            .optional(
+                sqlx::query_as::<_, GraphJob>(concat!(
+                    "SELECT ",
+                    graph_job_columns!(),
+                    " FROM scheduler.graph_jobs WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     /// The tenant's jobs in `status`, in lease order, at most `limit`.
@@ -179,21 +173,19 @@ impl PgGraphJobs {
     ) -> Result<Vec<GraphJob>, StorageError> {
         let limit = input::limit("limit", limit, MAX_JOB_LIST)?;
         let q = &self.queue;
-        let mut tx = q.source.tenant(ctx).await?;
-        let jobs = sqlx::query_as::<_, GraphJob>(concat!(
-            "SELECT ",
-            graph_job_columns!(),
-            " FROM scheduler.graph_jobs WHERE status = $1 \
+        q.source
+            .call(ctx, &GRAPH_JOBS, "listing graph jobs")
+            .all(
+                sqlx::query_as::<_, GraphJob>(concat!(
+                    "SELECT ",
+                    graph_job_columns!(),
+                    " FROM scheduler.graph_jobs WHERE status = $1 \
              ORDER BY priority DESC, created_at, id LIMIT $2"
-        ))
-        .persistent(q.source.prepared())
-        .bind(status.as_str())
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing graph jobs", "graph job", GRAPH_JOB_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(jobs)
+                ))
+                .bind(status.as_str())
+                .bind(limit),
+            )
+            .await
     }
 
     /// Leases the tenant's next graph job (see [`JobLease`]).

@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// The images a run's selector matched at a time (`scheduler.impact_snapshots`).
@@ -42,24 +43,29 @@ pub const MAX_SNAPSHOT_IMAGES: usize = 10_000;
 /// The most snapshots one list returns.
 pub const MAX_SNAPSHOT_LIST: i64 = 500;
 
-const SNAPSHOT_CONSTRAINTS: ConstraintMap = &[
-    ("impact_snapshots_pkey", Constraint::Unique("id")),
-    (
-        "impact_snapshots_tenant_id_snapshot_id_key",
-        Constraint::Unique("snapshot id"),
-    ),
-    (
-        "impact_snapshots_tenant_id_run_id_fkey",
-        Constraint::References("run"),
-    ),
-];
-
 macro_rules! snapshot_columns {
     () => {
         "tenant_id, id, run_id, snapshot_id, selector, images, image_count, generated_at, \
          created_at"
     };
 }
+
+pub(crate) const IMPACT_SNAPSHOTS: Table = Table {
+    name: "scheduler.impact_snapshots",
+    entity: "impact snapshot",
+    columns: snapshot_columns!(),
+    constraints: &[
+        ("impact_snapshots_pkey", Constraint::Unique("id")),
+        (
+            "impact_snapshots_tenant_id_snapshot_id_key",
+            Constraint::Unique("snapshot id"),
+        ),
+        (
+            "impact_snapshots_tenant_id_run_id_fkey",
+            Constraint::References("run"),
+        ),
+    ],
+};
 
 /// Impact snapshots on PostgreSQL.
 #[derive(Debug, Clone)]
@@ -96,35 +102,26 @@ impl PgImpactSnapshots {
         // Checked as an object, for the size and NUL rules.
         input::json_object("images", &serde_json::json!({ "images": snapshot.images }))?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, ImpactSnapshot>(concat!(
-            "INSERT INTO scheduler.impact_snapshots (tenant_id, id, run_id, snapshot_id, \
+        self.source
+            .call(ctx, &IMPACT_SNAPSHOTS, "storing an impact snapshot")
+            .one(
+                sqlx::query_as::<_, ImpactSnapshot>(concat!(
+                    "INSERT INTO scheduler.impact_snapshots (tenant_id, id, run_id, snapshot_id, \
                selector, images, image_count, generated_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ",
-            snapshot_columns!()
-        ))
-        .persistent(self.source.prepared())
-        .bind(ctx.tenant().as_str())
-        .bind(snapshot.id)
-        .bind(snapshot.run_id)
-        .bind(&snapshot.snapshot_id)
-        .bind(&snapshot.selector)
-        .bind(&snapshot.images)
-        .bind(count as i32)
-        .bind(crate::clock::to_micros(snapshot.generated_at))
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "storing an impact snapshot",
-                "impact snapshot",
-                SNAPSHOT_CONSTRAINTS,
+                    snapshot_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(snapshot.id)
+                .bind(snapshot.run_id)
+                .bind(&snapshot.snapshot_id)
+                .bind(&snapshot.selector)
+                .bind(&snapshot.images)
+                .bind(count as i32)
+                .bind(crate::clock::to_micros(snapshot.generated_at))
+                .bind(now),
             )
-        })?;
-        tx.commit().await?;
-        Ok(created)
+            .await
     }
 
     /// A snapshot by its snapshot id (unique per tenant).
@@ -134,26 +131,17 @@ impl PgImpactSnapshots {
         snapshot_id: &str,
     ) -> Result<Option<ImpactSnapshot>, StorageError> {
         input::key("snapshot id", snapshot_id)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let snapshot = sqlx::query_as::<_, ImpactSnapshot>(concat!(
-            "SELECT ",
-            snapshot_columns!(),
-            " FROM scheduler.impact_snapshots WHERE snapshot_id = $1"
-        ))
-        .persistent(self.source.prepared())
-        .bind(snapshot_id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading an impact snapshot",
-                "impact snapshot",
-                SNAPSHOT_CONSTRAINTS,
+        self.source
+            .call(ctx, &IMPACT_SNAPSHOTS, "reading an impact snapshot")
+            .optional(
+                sqlx::query_as::<_, ImpactSnapshot>(concat!(
+                    "SELECT ",
+                    snapshot_columns!(),
+                    " FROM scheduler.impact_snapshots WHERE snapshot_id = $1"
+                ))
+                .bind(snapshot_id),
             )
-        })?;
-        tx.commit().await?;
-        Ok(snapshot)
+            .await
     }
 
     /// A run's snapshots by generation time (then id), at most `limit`.
@@ -164,27 +152,18 @@ impl PgImpactSnapshots {
         limit: i64,
     ) -> Result<Vec<ImpactSnapshot>, StorageError> {
         let limit = input::limit("limit", limit, MAX_SNAPSHOT_LIST)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let snapshots = sqlx::query_as::<_, ImpactSnapshot>(concat!(
-            "SELECT ",
-            snapshot_columns!(),
-            " FROM scheduler.impact_snapshots WHERE run_id = $1 \
+        self.source
+            .call(ctx, &IMPACT_SNAPSHOTS, "listing impact snapshots")
+            .all(
+                sqlx::query_as::<_, ImpactSnapshot>(concat!(
+                    "SELECT ",
+                    snapshot_columns!(),
+                    " FROM scheduler.impact_snapshots WHERE run_id = $1 \
              ORDER BY generated_at, id LIMIT $2"
-        ))
-        .persistent(self.source.prepared())
-        .bind(run_id)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "listing impact snapshots",
-                "impact snapshot",
-                SNAPSHOT_CONSTRAINTS,
+                ))
+                .bind(run_id)
+                .bind(limit),
             )
-        })?;
-        tx.commit().await?;
-        Ok(snapshots)
+            .await
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{ConstraintMap, classify};
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// A job held by a worker until `expires_at`; later writes carry the token.
@@ -25,44 +25,14 @@ pub struct JobLease {
 /// The longest job lease: a worker that needs longer renews by leasing again.
 pub const MAX_JOB_TTL: Duration = Duration::hours(6);
 
-/// The two job tables; the name is spliced into SQL, so it is never input.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum JobTable {
-    Graph,
-    Policy,
-}
-
-impl JobTable {
-    fn name(self) -> &'static str {
-        match self {
-            JobTable::Graph => "scheduler.graph_jobs",
-            JobTable::Policy => "scheduler.policy_jobs",
-        }
-    }
-
-    fn entity(self) -> &'static str {
-        match self {
-            JobTable::Graph => "graph job",
-            JobTable::Policy => "policy job",
-        }
-    }
-
-    /// Policy jobs stop after `max_attempts`; graph jobs have no bound.
-    fn attempts_left(self) -> &'static str {
-        match self {
-            JobTable::Graph => "true",
-            JobTable::Policy => "attempts < max_attempts",
-        }
-    }
-}
-
 /// Leases and fenced writes of one job table.
 #[derive(Debug, Clone)]
 pub(crate) struct JobQueue {
     pub source: DataSource,
     pub clock: Arc<dyn Clock>,
-    pub table: JobTable,
-    pub constraints: ConstraintMap,
+    pub table: &'static Table,
+    /// Policy jobs stop after `max_attempts`; graph jobs have no bound.
+    pub bounded_attempts: bool,
 }
 
 impl JobQueue {
@@ -98,20 +68,22 @@ impl JobQueue {
              FROM picked WHERE j.id = picked.id \
              RETURNING j.tenant_id, j.id, j.lease_owner AS owner, j.fencing_token, j.attempts, \
                  j.lease_expires_at AS expires_at",
-            table = self.table.name(),
-            attempts_left = self.table.attempts_left(),
+            table = self.table.name,
+            attempts_left = if self.bounded_attempts {
+                "attempts < max_attempts"
+            } else {
+                "true"
+            },
         );
-        let mut tx = self.source.tenant(ctx).await?;
-        let lease = sqlx::query_as::<_, JobLease>(sqlx::AssertSqlSafe(sql))
-            .persistent(self.source.prepared())
-            .bind(now)
-            .bind(owner)
-            .bind(now + ttl)
-            .fetch_optional(tx.conn())
+        self.source
+            .call(ctx, self.table, "leasing a job")
+            .optional(
+                sqlx::query_as::<_, JobLease>(sqlx::AssertSqlSafe(sql))
+                    .bind(now)
+                    .bind(owner)
+                    .bind(now + ttl),
+            )
             .await
-            .map_err(|e| classify(e, "leasing a job", self.table.entity(), self.constraints))?;
-        tx.commit().await?;
-        Ok(lease)
     }
 
     /// Ends a leased job as `status` with the extra `SET` clause
@@ -136,59 +108,55 @@ impl JobQueue {
                lease_owner = NULL, lease_expires_at = NULL{extra_set} \
              WHERE id = $1 AND lease_owner = $2 AND fencing_token = $3 \
                AND status = 'running' AND lease_expires_at > $5",
-            table = self.table.name(),
+            table = self.table.name,
         );
-        let mut tx = self.source.tenant(ctx).await?;
         let query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .persistent(self.source.prepared())
             .bind(lease.id)
             .bind(&lease.owner)
             .bind(lease.fencing_token)
             .bind(status)
             .bind(now)
             .bind(error);
-        let done = bind_extra(query)
-            .execute(tx.conn())
-            .await
-            .map_err(|e| classify(e, "finishing a job", self.table.entity(), self.constraints))?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        let done = self
+            .source
+            .call(ctx, self.table, "finishing a job")
+            .execute(bind_extra(query))
+            .await?;
+        Ok(done == 1)
     }
 
     /// Cancels a job that has not finished; a finished one cannot change.
     pub async fn cancel(&self, ctx: &TenantContext, id: Uuid) -> Result<(), StorageError> {
         let now = self.clock.now();
         let mut tx = self.source.tenant(ctx).await?;
-        let current: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT status FROM {} WHERE id = $1 FOR UPDATE",
-            self.table.name()
-        )))
-        .persistent(self.source.prepared())
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a job", self.table.entity(), self.constraints))?;
-        let current = current.ok_or(StorageError::NotFound {
-            entity: self.table.entity(),
-        })?;
+        let current: String = tx
+            .on(self.table, "reading a job")
+            .one(
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT status FROM {} WHERE id = $1 FOR UPDATE",
+                    self.table.name
+                )))
+                .bind(id),
+            )
+            .await?;
         if !matches!(current.as_str(), "pending" | "queued" | "running") {
             return Err(StorageError::IllegalTransition {
-                entity: self.table.entity(),
+                entity: self.table.entity,
                 from: current,
                 to: "cancelled".to_owned(),
             });
         }
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE {} SET status = 'cancelled', completed_at = $2, lease_owner = NULL, \
+        tx.on(self.table, "cancelling a job")
+            .execute(
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {} SET status = 'cancelled', completed_at = $2, lease_owner = NULL, \
                lease_expires_at = NULL WHERE id = $1",
-            self.table.name()
-        )))
-        .persistent(self.source.prepared())
-        .bind(id)
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "cancelling a job", self.table.entity(), self.constraints))?;
+                    self.table.name
+                )))
+                .bind(id)
+                .bind(now),
+            )
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -7,8 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::lock_key;
-use crate::error::{Constraint, ConstraintMap, classify};
-use crate::{Clock, DataSource, StorageError, SystemContext, SystemTx, TenantTx, input};
+use crate::error::Constraint;
+use crate::table::Table;
+use crate::{Clock, DataSource, StorageError, SystemContext, SystemTx, TenantTx, Work, input};
 
 /// A lease held in `scheduler.locks`: whoever holds the current fencing
 /// token until `expires_at` (by the injected clock) owns the lock.
@@ -20,8 +21,6 @@ pub struct Lease {
     pub acquired_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
-
-const LOCK_CONSTRAINTS: ConstraintMap = &[("locks_pkey", Constraint::Unique("lock key"))];
 
 /// The longest lease: a holder that needs longer renews.
 const MAX_TTL: Duration = Duration::hours(24);
@@ -52,6 +51,13 @@ macro_rules! lease_columns {
     };
 }
 
+pub(crate) const LOCKS: Table = Table {
+    name: "scheduler.locks",
+    entity: "lease",
+    columns: lease_columns!(),
+    constraints: &[("locks_pkey", Constraint::Unique("lock key"))],
+};
+
 impl PgLocks {
     pub fn new(source: DataSource, clock: Arc<dyn Clock>) -> Self {
         PgLocks { source, clock }
@@ -61,7 +67,7 @@ impl PgLocks {
     /// holds it; never waits.
     pub async fn try_xact_lock(&self, tx: &mut SystemTx, name: &str) -> Result<bool, StorageError> {
         input::key("lock name", name)?;
-        try_xact_lock_on(tx.conn(), self.source.prepared(), name).await
+        try_xact_lock_on(tx, name).await
     }
 
     /// The same inside a tenant's transaction.
@@ -71,7 +77,7 @@ impl PgLocks {
         name: &str,
     ) -> Result<bool, StorageError> {
         input::key("lock name", name)?;
-        try_xact_lock_on(tx.conn(), self.source.prepared(), name).await
+        try_xact_lock_on(tx, name).await
     }
 
     /// Acquires the lease of `name` for `holder` for `ttl`, if it is free:
@@ -86,8 +92,7 @@ impl PgLocks {
     ) -> Result<Option<Lease>, StorageError> {
         check(name, holder, ttl)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let lease = sqlx::query_as::<_, Lease>(concat!(
+        let statement = sqlx::query_as::<_, Lease>(concat!(
             "INSERT INTO scheduler.locks AS l (lock_key, holder_id, fencing_token, acquired_at, \
              expires_at) VALUES ($1, $2, 1, $3, $4) \
              ON CONFLICT (lock_key) DO UPDATE SET holder_id = EXCLUDED.holder_id, \
@@ -97,16 +102,14 @@ impl PgLocks {
              RETURNING ",
             lease_columns!()
         ))
-        .persistent(self.source.prepared())
         .bind(name)
         .bind(holder)
         .bind(now)
-        .bind(now + ttl)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "acquiring a lease", "lease", LOCK_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(lease)
+        .bind(now + ttl);
+        self.source
+            .call(ctx, &LOCKS, "acquiring a lease")
+            .optional(statement)
+            .await
     }
 
     /// Extends a lease that is still `lease`'s: same holder, same token, not
@@ -120,23 +123,23 @@ impl PgLocks {
     ) -> Result<Lease, StorageError> {
         check(&lease.lock_key, &lease.holder_id, ttl)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let renewed = sqlx::query_as::<_, Lease>(concat!(
-            "UPDATE scheduler.locks SET expires_at = $4 \
+        let renewed = self
+            .source
+            .call(ctx, &LOCKS, "renewing a lease")
+            .optional(
+                sqlx::query_as::<_, Lease>(concat!(
+                    "UPDATE scheduler.locks SET expires_at = $4 \
              WHERE lock_key = $1 AND holder_id = $2 AND fencing_token = $3 AND expires_at > $5 \
              RETURNING ",
-            lease_columns!()
-        ))
-        .persistent(self.source.prepared())
-        .bind(&lease.lock_key)
-        .bind(&lease.holder_id)
-        .bind(lease.fencing_token)
-        .bind(now + ttl)
-        .bind(now)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "renewing a lease", "lease", LOCK_CONSTRAINTS))?;
-        tx.commit().await?;
+                    lease_columns!()
+                ))
+                .bind(&lease.lock_key)
+                .bind(&lease.holder_id)
+                .bind(lease.fencing_token)
+                .bind(now + ttl)
+                .bind(now),
+            )
+            .await?;
         renewed.ok_or_else(|| StorageError::LeaseLost {
             lock: lease.lock_key.clone(),
             holder: lease.holder_id.clone(),
@@ -149,21 +152,21 @@ impl PgLocks {
     pub async fn release(&self, ctx: &SystemContext, lease: &Lease) -> Result<bool, StorageError> {
         input::key("lock name", &lease.lock_key)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let released = sqlx::query(
-            "UPDATE scheduler.locks SET holder_id = '' \
+        let released = self
+            .source
+            .call(ctx, &LOCKS, "releasing a lease")
+            .execute(
+                sqlx::query(
+                    "UPDATE scheduler.locks SET holder_id = '' \
              WHERE lock_key = $1 AND holder_id = $2 AND fencing_token = $3 AND expires_at > $4",
-        )
-        .persistent(self.source.prepared())
-        .bind(&lease.lock_key)
-        .bind(&lease.holder_id)
-        .bind(lease.fencing_token)
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "releasing a lease", "lease", LOCK_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(released.rows_affected() == 1)
+                )
+                .bind(&lease.lock_key)
+                .bind(&lease.holder_id)
+                .bind(lease.fencing_token)
+                .bind(now),
+            )
+            .await?;
+        Ok(released == 1)
     }
 
     /// The lease row of `name` as stored, whoever holds it.
@@ -173,33 +176,24 @@ impl PgLocks {
         name: &str,
     ) -> Result<Option<Lease>, StorageError> {
         input::key("lock name", name)?;
-        let mut tx = self.source.system(ctx).await?;
-        let lease = sqlx::query_as::<_, Lease>(concat!(
-            "SELECT ",
-            lease_columns!(),
-            " FROM scheduler.locks WHERE lock_key = $1"
-        ))
-        .persistent(self.source.prepared())
-        .bind(name)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a lease", "lease", LOCK_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(lease)
+        self.source
+            .call(ctx, &LOCKS, "reading a lease")
+            .optional(
+                sqlx::query_as::<_, Lease>(concat!(
+                    "SELECT ",
+                    lease_columns!(),
+                    " FROM scheduler.locks WHERE lock_key = $1"
+                ))
+                .bind(name),
+            )
+            .await
     }
 }
 
-async fn try_xact_lock_on(
-    conn: &mut sqlx::PgConnection,
-    prepared: bool,
-    name: &str,
-) -> Result<bool, StorageError> {
-    sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-        .persistent(prepared)
-        .bind(lock_key(name))
-        .fetch_one(conn)
+async fn try_xact_lock_on(tx: &mut Work, name: &str) -> Result<bool, StorageError> {
+    tx.on(&LOCKS, "taking an advisory lock")
+        .one(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(lock_key(name)))
         .await
-        .map_err(|e| classify(e, "taking an advisory lock", "lock", &[]))
 }
 
 fn check(name: &str, holder: &str, ttl: Duration) -> Result<(), StorageError> {

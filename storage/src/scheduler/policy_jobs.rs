@@ -9,9 +9,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::graph_jobs::MAX_JOB_LIST;
-use super::jobs::{JobLease, JobQueue, JobTable};
+use super::jobs::{JobLease, JobQueue};
 use super::kinds::{JobStatus, PolicyJobMode};
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// A policy evaluation of one run (`scheduler.policy_jobs`).
@@ -69,14 +70,6 @@ impl NewPolicyJob {
     }
 }
 
-const POLICY_JOB_CONSTRAINTS: ConstraintMap = &[
-    ("policy_jobs_pkey", Constraint::Unique("id")),
-    (
-        "policy_jobs_tenant_id_run_id_fkey",
-        Constraint::References("run"),
-    ),
-];
-
 macro_rules! policy_job_columns {
     () => {
         "tenant_id, id, run_id, policy_pack_id, policy_version, mode, status, priority, \
@@ -84,6 +77,19 @@ macro_rules! policy_job_columns {
          error, created_at, started_at, completed_at"
     };
 }
+
+pub(crate) const POLICY_JOBS: Table = Table {
+    name: "scheduler.policy_jobs",
+    entity: "policy job",
+    columns: policy_job_columns!(),
+    constraints: &[
+        ("policy_jobs_pkey", Constraint::Unique("id")),
+        (
+            "policy_jobs_tenant_id_run_id_fkey",
+            Constraint::References("run"),
+        ),
+    ],
+};
 
 /// Policy jobs on PostgreSQL: CRUD, status and per-run queries, and a
 /// leased queue per tenant (bounded by `max_attempts`) whose completion and
@@ -99,8 +105,8 @@ impl PgPolicyJobs {
             queue: JobQueue {
                 source,
                 clock,
-                table: JobTable::Policy,
-                constraints: POLICY_JOB_CONSTRAINTS,
+                table: &POLICY_JOBS,
+                bounded_attempts: true,
             },
         }
     }
@@ -121,36 +127,27 @@ impl PgPolicyJobs {
         super::runs::check_max_attempts(job.max_attempts)?;
         let q = &self.queue;
         let now = q.clock.now();
-        let mut tx = q.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, PolicyJob>(concat!(
-            "INSERT INTO scheduler.policy_jobs (tenant_id, id, run_id, policy_pack_id, \
+        q.source
+            .call(ctx, &POLICY_JOBS, "queueing a policy job")
+            .one(
+                sqlx::query_as::<_, PolicyJob>(concat!(
+                    "INSERT INTO scheduler.policy_jobs (tenant_id, id, run_id, policy_pack_id, \
                policy_version, mode, priority, max_attempts, inputs, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
-            policy_job_columns!()
-        ))
-        .persistent(q.source.prepared())
-        .bind(ctx.tenant().as_str())
-        .bind(job.id)
-        .bind(job.run_id)
-        .bind(&job.policy_pack_id)
-        .bind(job.policy_version)
-        .bind(job.mode.as_str())
-        .bind(job.priority)
-        .bind(job.max_attempts)
-        .bind(&job.inputs)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "queueing a policy job",
-                "policy job",
-                POLICY_JOB_CONSTRAINTS,
+                    policy_job_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(job.id)
+                .bind(job.run_id)
+                .bind(&job.policy_pack_id)
+                .bind(job.policy_version)
+                .bind(job.mode.as_str())
+                .bind(job.priority)
+                .bind(job.max_attempts)
+                .bind(&job.inputs)
+                .bind(now),
             )
-        })?;
-        tx.commit().await?;
-        Ok(created)
+            .await
     }
 
     pub async fn get(
@@ -269,17 +266,9 @@ impl PgPolicyJobs {
         >,
     ) -> Result<Vec<PolicyJob>, StorageError> {
         let q = &self.queue;
-        let mut tx = q.source.tenant(ctx).await?;
-        let query = sqlx::query_as::<_, PolicyJob>(sql).persistent(q.source.prepared());
-        let jobs = bind(query).fetch_all(tx.conn()).await.map_err(|e| {
-            classify(
-                e,
-                "reading policy jobs",
-                "policy job",
-                POLICY_JOB_CONSTRAINTS,
-            )
-        })?;
-        tx.commit().await?;
-        Ok(jobs)
+        q.source
+            .call(ctx, &POLICY_JOBS, "reading policy jobs")
+            .all(bind(sqlx::query_as::<_, PolicyJob>(sql)))
+            .await
     }
 }

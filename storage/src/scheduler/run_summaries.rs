@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext};
 
 /// What a schedule's runs came to (`scheduler.run_summaries`).
@@ -31,20 +32,25 @@ pub struct RunSummary {
 /// How many runs a summary lists as recent.
 pub const RECENT_RUNS: i64 = 10;
 
-const SUMMARY_CONSTRAINTS: ConstraintMap = &[
-    (
-        "run_summaries_tenant_id_schedule_id_fkey",
-        Constraint::References("schedule"),
-    ),
-    ("run_summaries_pkey", Constraint::Unique("schedule")),
-];
-
 macro_rules! summary_columns {
     () => {
         "tenant_id, schedule_id, last_run_id, last_state, last_run_at, total_runs, \
          completed_runs, error_runs, cancelled_runs, recent, updated_at"
     };
 }
+
+pub(crate) const RUN_SUMMARIES: Table = Table {
+    name: "scheduler.run_summaries",
+    entity: "run summary",
+    columns: summary_columns!(),
+    constraints: &[
+        (
+            "run_summaries_tenant_id_schedule_id_fkey",
+            Constraint::References("schedule"),
+        ),
+        ("run_summaries_pkey", Constraint::Unique("schedule")),
+    ],
+};
 
 /// Run summaries on PostgreSQL. A summary is computed from the schedule's
 /// runs, never incremented: refreshing twice, or after a missed refresh,
@@ -67,8 +73,7 @@ impl PgRunSummaries {
         schedule_id: Uuid,
     ) -> Result<RunSummary, StorageError> {
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let summary = sqlx::query_as::<_, RunSummary>(concat!(
+        let statement = sqlx::query_as::<_, RunSummary>(concat!(
             "WITH runs AS ( \
                  SELECT id, state, created_at FROM scheduler.runs WHERE schedule_id = $2), \
              latest AS ( \
@@ -102,16 +107,14 @@ impl PgRunSummaries {
              RETURNING ",
             summary_columns!()
         ))
-        .persistent(self.source.prepared())
         .bind(ctx.tenant().as_str())
         .bind(schedule_id)
         .bind(now)
-        .bind(RECENT_RUNS)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "refreshing a run summary", "run summary", SUMMARY_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(summary)
+        .bind(RECENT_RUNS);
+        self.source
+            .call(ctx, &RUN_SUMMARIES, "refreshing a run summary")
+            .one(statement)
+            .await
     }
 
     pub async fn get(
@@ -119,25 +122,16 @@ impl PgRunSummaries {
         ctx: &TenantContext,
         schedule_id: Uuid,
     ) -> Result<Option<RunSummary>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let summary = sqlx::query_as::<_, RunSummary>(concat!(
-            "SELECT ",
-            summary_columns!(),
-            " FROM scheduler.run_summaries WHERE schedule_id = $1"
-        ))
-        .persistent(self.source.prepared())
-        .bind(schedule_id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "reading a run summary",
-                "run summary",
-                SUMMARY_CONSTRAINTS,
+        self.source
+            .call(ctx, &RUN_SUMMARIES, "reading a run summary")
+            .optional(
+                sqlx::query_as::<_, RunSummary>(concat!(
+                    "SELECT ",
+                    summary_columns!(),
+                    " FROM scheduler.run_summaries WHERE schedule_id = $1"
+                ))
+                .bind(schedule_id),
             )
-        })?;
-        tx.commit().await?;
-        Ok(summary)
+            .await
     }
 }

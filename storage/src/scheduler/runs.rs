@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::cursor::{parse_run_key, run_key};
 use super::kinds::TriggerKind;
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
 use crate::page::{Cursor, Page, PageRequest};
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, SystemContext, TenantContext, input};
 
 /// A run of one tenant (`scheduler.runs`): what made it, where it is in its
@@ -158,22 +159,6 @@ pub enum Outcome {
     Failed,
 }
 
-pub(crate) const RUN_CONSTRAINTS: ConstraintMap = &[
-    ("runs_pkey", Constraint::Unique("id")),
-    (
-        "runs_tenant_id_schedule_id_fkey",
-        Constraint::References("schedule"),
-    ),
-    (
-        "runs_tenant_id_trigger_id_fkey",
-        Constraint::References("trigger"),
-    ),
-    (
-        "runs_schedule_tick_idx",
-        Constraint::Unique("schedule tick"),
-    ),
-];
-
 /// The most runs one claim takes.
 pub const MAX_CLAIM: i64 = 1_000;
 /// The most runs a pending or per-schedule list returns.
@@ -187,6 +172,27 @@ macro_rules! run_columns {
          max_attempts, claimed_by, heartbeat_at, started_at, finished_at, error, created_at"
     };
 }
+pub(crate) const RUNS: Table = Table {
+    name: "scheduler.runs",
+    entity: "run",
+    columns: run_columns!(),
+    constraints: &[
+        ("runs_pkey", Constraint::Unique("id")),
+        (
+            "runs_tenant_id_schedule_id_fkey",
+            Constraint::References("schedule"),
+        ),
+        (
+            "runs_tenant_id_trigger_id_fkey",
+            Constraint::References("trigger"),
+        ),
+        (
+            "runs_schedule_tick_idx",
+            Constraint::Unique("schedule tick"),
+        ),
+    ],
+};
+
 pub(crate) use run_columns;
 
 /// The seeds' `IRunRepository` (`UpdateAsync` is [`RunRepository::transition`]),
@@ -332,14 +338,8 @@ impl PgRuns {
             sqlx::postgres::PgArguments,
         >,
     ) -> Result<Vec<Run>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let query = sqlx::query_as::<_, Run>(sql).persistent(self.source.prepared());
-        let runs = bind(query)
-            .fetch_all(tx.conn())
-            .await
-            .map_err(|e| classify(e, doing, "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(runs)
+        let query = bind(sqlx::query_as::<_, Run>(sql));
+        self.source.call(ctx, &RUNS, doing).all(query).await
     }
 }
 
@@ -348,43 +348,39 @@ impl RunRepository for PgRuns {
     async fn create(&self, ctx: &TenantContext, run: &NewRun) -> Result<Run, StorageError> {
         run.validate()?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, Run>(concat!(
-            "INSERT INTO scheduler.runs (tenant_id, id, trigger, state, priority, due_at, \
+        self.source
+            .call(ctx, &RUNS, "queueing a run")
+            .one(
+                sqlx::query_as::<_, Run>(concat!(
+                    "INSERT INTO scheduler.runs (tenant_id, id, trigger, state, priority, due_at, \
              max_attempts, created_at, schedule_id) \
              VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8) RETURNING ",
-            run_columns!()
-        ))
-        .persistent(self.source.prepared())
-        .bind(ctx.tenant().as_str())
-        .bind(run.id)
-        .bind(run.trigger.as_str())
-        .bind(run.priority)
-        .bind(crate::clock::to_micros(run.due_at))
-        .bind(run.max_attempts)
-        .bind(now)
-        .bind(run.schedule_id)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "queueing a run", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+                    run_columns!()
+                ))
+                .bind(ctx.tenant().as_str())
+                .bind(run.id)
+                .bind(run.trigger.as_str())
+                .bind(run.priority)
+                .bind(crate::clock::to_micros(run.due_at))
+                .bind(run.max_attempts)
+                .bind(now)
+                .bind(run.schedule_id),
+            )
+            .await
     }
 
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Run>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let run = sqlx::query_as::<_, Run>(concat!(
-            "SELECT ",
-            run_columns!(),
-            " FROM scheduler.runs WHERE id = $1"
-        ))
-        .persistent(self.source.prepared())
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a run", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(run)
+        self.source
+            .call(ctx, &RUNS, "reading a run")
+            .optional(
+                sqlx::query_as::<_, Run>(concat!(
+                    "SELECT ",
+                    run_columns!(),
+                    " FROM scheduler.runs WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn transition(
@@ -395,14 +391,13 @@ impl RunRepository for PgRuns {
     ) -> Result<Run, StorageError> {
         let now = self.clock.now();
         let mut tx = self.source.tenant(ctx).await?;
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT state FROM scheduler.runs WHERE id = $1 FOR UPDATE")
-                .persistent(self.source.prepared())
-                .bind(id)
-                .fetch_optional(tx.conn())
-                .await
-                .map_err(|e| classify(e, "reading a run's state", "run", RUN_CONSTRAINTS))?;
-        let current = current.ok_or(StorageError::NotFound { entity: "run" })?;
+        let current: String = tx
+            .on(&RUNS, "reading a run's state")
+            .one(
+                sqlx::query_scalar("SELECT state FROM scheduler.runs WHERE id = $1 FOR UPDATE")
+                    .bind(id),
+            )
+            .await?;
         let from = RunState::parse(&current).ok_or_else(|| StorageError::IllegalTransition {
             entity: "run",
             from: current.clone(),
@@ -415,22 +410,23 @@ impl RunRepository for PgRuns {
                 to: to.as_str().to_owned(),
             });
         }
-        let run = sqlx::query_as::<_, Run>(concat!(
-            "UPDATE scheduler.runs SET state = $2, claimed_by = NULL, heartbeat_at = NULL, \
+        let run = tx
+            .on(&RUNS, "changing a run's state")
+            .one(
+                sqlx::query_as::<_, Run>(concat!(
+                    "UPDATE scheduler.runs SET state = $2, claimed_by = NULL, heartbeat_at = NULL, \
                attempt = CASE WHEN $2 = 'queued' AND state = 'error' THEN 0 ELSE attempt END, \
                error = CASE WHEN $2 = 'queued' THEN NULL ELSE error END, \
                finished_at = CASE WHEN $2 = 'cancelled' THEN $3 \
                                   WHEN $2 = 'queued' THEN NULL ELSE finished_at END \
              WHERE id = $1 RETURNING ",
-            run_columns!()
-        ))
-        .persistent(self.source.prepared())
-        .bind(id)
-        .bind(to.as_str())
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "changing a run's state", "run", RUN_CONSTRAINTS))?;
+                    run_columns!()
+                ))
+                .bind(id)
+                .bind(to.as_str())
+                .bind(now),
+            )
+            .await?;
         tx.commit().await?;
         Ok(run)
     }
@@ -442,26 +438,17 @@ impl RunRepository for PgRuns {
     ) -> Result<u64, StorageError> {
         input::keys("worker id", workers)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let rescued = sqlx::query(concat!(
-            requeue_or_end!("attempts exhausted: the worker died"),
-            " WHERE state = 'running' AND claimed_by = ANY($1)"
-        ))
-        .persistent(self.source.prepared())
-        .bind(workers)
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "rescuing the runs of dead workers",
-                "run",
-                RUN_CONSTRAINTS,
+        self.source
+            .call(ctx, &RUNS, "rescuing the runs of dead workers")
+            .execute(
+                sqlx::query(concat!(
+                    requeue_or_end!("attempts exhausted: the worker died"),
+                    " WHERE state = 'running' AND claimed_by = ANY($1)"
+                ))
+                .bind(workers)
+                .bind(now),
             )
-        })?;
-        tx.commit().await?;
-        Ok(rescued.rows_affected())
+            .await
     }
 
     async fn claim(
@@ -473,9 +460,12 @@ impl RunRepository for PgRuns {
         input::key("worker id", worker)?;
         let limit = input::limit("claim limit", limit, MAX_CLAIM)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let mut claims = sqlx::query_as::<_, Claim>(
-            "WITH picked AS MATERIALIZED ( \
+        let mut claims = self
+            .source
+            .call(ctx, &RUNS, "claiming runs")
+            .all(
+                sqlx::query_as::<_, Claim>(
+                    "WITH picked AS MATERIALIZED ( \
                  SELECT tenant_id, id FROM scheduler.runs \
                  WHERE state = 'queued' AND due_at <= $1 AND attempt < max_attempts \
                  ORDER BY priority DESC, due_at, id \
@@ -485,15 +475,12 @@ impl RunRepository for PgRuns {
                  claimed_by = $3, heartbeat_at = $1, started_at = coalesce(r.started_at, $1) \
              FROM picked WHERE r.tenant_id = picked.tenant_id AND r.id = picked.id \
              RETURNING r.tenant_id, r.id, r.attempt, r.priority, r.due_at",
-        )
-        .persistent(self.source.prepared())
-        .bind(now)
-        .bind(limit)
-        .bind(worker)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "claiming runs", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
+                )
+                .bind(now)
+                .bind(limit)
+                .bind(worker),
+            )
+            .await?;
         sort_claims(&mut claims);
         Ok(claims)
     }
@@ -505,23 +492,23 @@ impl RunRepository for PgRuns {
         worker: &str,
     ) -> Result<bool, StorageError> {
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let updated = sqlx::query(
-            "UPDATE scheduler.runs SET heartbeat_at = $4 \
+        let updated = self
+            .source
+            .call(ctx, &RUNS, "recording a heartbeat")
+            .execute(
+                sqlx::query(
+                    "UPDATE scheduler.runs SET heartbeat_at = $4 \
              WHERE tenant_id = $1 AND id = $2 AND attempt = $3 AND state = 'running' \
                AND claimed_by = $5",
-        )
-        .persistent(self.source.prepared())
-        .bind(&claim.tenant_id)
-        .bind(claim.id)
-        .bind(claim.attempt)
-        .bind(now)
-        .bind(worker)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "recording a heartbeat", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(updated.rows_affected() == 1)
+                )
+                .bind(&claim.tenant_id)
+                .bind(claim.id)
+                .bind(claim.attempt)
+                .bind(now)
+                .bind(worker),
+            )
+            .await?;
+        Ok(updated == 1)
     }
 
     async fn finish(
@@ -538,25 +525,25 @@ impl RunRepository for PgRuns {
             Outcome::Completed => "completed",
             Outcome::Failed => "error",
         };
-        let mut tx = self.source.system(ctx).await?;
-        let updated = sqlx::query(
-            "UPDATE scheduler.runs SET state = $4, finished_at = $5, error = $6 \
+        let updated = self
+            .source
+            .call(ctx, &RUNS, "finishing a run")
+            .execute(
+                sqlx::query(
+                    "UPDATE scheduler.runs SET state = $4, finished_at = $5, error = $6 \
              WHERE tenant_id = $1 AND id = $2 AND attempt = $3 AND state = 'running' \
                AND claimed_by = $7",
-        )
-        .persistent(self.source.prepared())
-        .bind(&claim.tenant_id)
-        .bind(claim.id)
-        .bind(claim.attempt)
-        .bind(state)
-        .bind(now)
-        .bind(error)
-        .bind(worker)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "finishing a run", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(updated.rows_affected() == 1)
+                )
+                .bind(&claim.tenant_id)
+                .bind(claim.id)
+                .bind(claim.attempt)
+                .bind(state)
+                .bind(now)
+                .bind(error)
+                .bind(worker),
+            )
+            .await?;
+        Ok(updated == 1)
     }
 
     async fn rescue_stale(
@@ -566,19 +553,17 @@ impl RunRepository for PgRuns {
     ) -> Result<u64, StorageError> {
         check_stale_after(stale_after)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let rescued = sqlx::query(concat!(
-            requeue_or_end!("attempts exhausted: the worker stopped heartbeating"),
-            " WHERE state = 'running' AND heartbeat_at < $1"
-        ))
-        .persistent(self.source.prepared())
-        .bind(now - stale_after)
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "rescuing stale runs", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(rescued.rows_affected())
+        self.source
+            .call(ctx, &RUNS, "rescuing stale runs")
+            .execute(
+                sqlx::query(concat!(
+                    requeue_or_end!("attempts exhausted: the worker stopped heartbeating"),
+                    " WHERE state = 'running' AND heartbeat_at < $1"
+                ))
+                .bind(now - stale_after)
+                .bind(now),
+            )
+            .await
     }
 
     async fn list(&self, ctx: &TenantContext, query: &RunQuery) -> Result<Page<Run>, StorageError> {
@@ -610,20 +595,18 @@ impl RunRepository for PgRuns {
         sql.push_str(&format!(
             " ORDER BY created_at {order}, id {order} LIMIT ${next}"
         ));
-        let mut tx = self.source.tenant(ctx).await?;
-        let mut q = sqlx::query_as::<_, Run>(AssertSqlSafe(sql)).persistent(self.source.prepared());
+        let mut q = sqlx::query_as::<_, Run>(AssertSqlSafe(sql));
         if let Some(state) = query.state {
             q = q.bind(state.as_str());
         }
         if let Some((at, id)) = after {
             q = q.bind(at).bind(id);
         }
-        let rows = q
-            .bind(i64::from(size) + 1)
-            .fetch_all(tx.conn())
-            .await
-            .map_err(|e| classify(e, "listing runs", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
+        let rows = self
+            .source
+            .call(ctx, &RUNS, "listing runs")
+            .all(q.bind(i64::from(size) + 1))
+            .await?;
         Ok(Page::assemble(
             rows,
             &query.page.cursor,

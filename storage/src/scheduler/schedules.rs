@@ -13,9 +13,10 @@ use uuid::Uuid;
 use super::cron::CronSpec;
 use super::cursor::{parse_schedule_key, schedule_key};
 use super::kinds::ScheduleMode;
-use super::runs::{RUN_CONSTRAINTS, Run};
-use crate::error::{Constraint, ConstraintMap, classify};
+use super::runs::{RUNS, Run};
+use crate::error::Constraint;
 use crate::page::{Cursor, Page, PageRequest};
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, SystemContext, TenantContext, input};
 
 /// A recurring schedule of one tenant (`scheduler.schedules`).
@@ -152,11 +153,6 @@ pub trait ScheduleRepository: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<Run>, StorageError>;
 }
 
-pub(crate) const SCHEDULE_CONSTRAINTS: ConstraintMap = &[
-    ("schedules_pkey", Constraint::Unique("id")),
-    ("schedules_live_name_idx", Constraint::Unique("name")),
-];
-
 /// The id of the run a schedule's tick makes: derived from the tenant, the
 /// schedule and the tick (a UUIDv8 of their SHA-256), so a tick's run has
 /// the same id on every backend and every retry.
@@ -207,6 +203,16 @@ macro_rules! schedule_columns {
     };
 }
 
+pub(crate) const SCHEDULES: Table = Table {
+    name: "scheduler.schedules",
+    entity: "schedule",
+    columns: schedule_columns!(),
+    constraints: &[
+        ("schedules_pkey", Constraint::Unique("id")),
+        ("schedules_live_name_idx", Constraint::Unique("name")),
+    ],
+};
+
 /// Schedules on PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PgSchedules {
@@ -223,19 +229,17 @@ impl PgSchedules {
 #[async_trait]
 impl ScheduleRepository for PgSchedules {
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Schedule>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let schedule = sqlx::query_as::<_, Schedule>(concat!(
-            "SELECT ",
-            schedule_columns!(),
-            " FROM scheduler.schedules WHERE id = $1"
-        ))
-        .persistent(self.source.prepared())
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a schedule", "schedule", SCHEDULE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(schedule)
+        self.source
+            .call(ctx, &SCHEDULES, "reading a schedule")
+            .optional(
+                sqlx::query_as::<_, Schedule>(concat!(
+                    "SELECT ",
+                    schedule_columns!(),
+                    " FROM scheduler.schedules WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn list(
@@ -279,21 +283,18 @@ impl ScheduleRepository for PgSchedules {
         sql.push_str(&format!(
             " ORDER BY name {order}, id {order} LIMIT ${limit}"
         ));
-        let mut tx = self.source.tenant(ctx).await?;
-        let mut q =
-            sqlx::query_as::<_, Schedule>(AssertSqlSafe(sql)).persistent(self.source.prepared());
+        let mut q = sqlx::query_as::<_, Schedule>(AssertSqlSafe(sql));
         if let Some(enabled) = query.enabled {
             q = q.bind(enabled);
         }
         if let Some((name, id)) = &after {
             q = q.bind(name).bind(*id);
         }
-        let rows = q
-            .bind(i64::from(size) + 1)
-            .fetch_all(tx.conn())
-            .await
-            .map_err(|e| classify(e, "listing schedules", "schedule", SCHEDULE_CONSTRAINTS))?;
-        tx.commit().await?;
+        let rows = self
+            .source
+            .call(ctx, &SCHEDULES, "listing schedules")
+            .all(q.bind(i64::from(size) + 1))
+            .await?;
         Ok(Page::assemble(
             rows,
             &query.page.cursor,
@@ -314,8 +315,7 @@ impl ScheduleRepository for PgSchedules {
         input::key("actor", actor)?;
         let now = self.clock.now();
         let next_fire_at = spec.next_after(now);
-        let mut tx = self.source.tenant(ctx).await?;
-        let schedule = sqlx::query_as::<_, Schedule>(concat!(
+        let statement = sqlx::query_as::<_, Schedule>(concat!(
             "INSERT INTO scheduler.schedules AS s (tenant_id, id, name, description, enabled, \
                cron_expression, timezone, mode, selection, only_if, notify, limits, \
                next_fire_at, created_at, created_by, updated_at, updated_by) \
@@ -334,7 +334,6 @@ impl ScheduleRepository for PgSchedules {
              RETURNING ",
             schedule_columns!()
         ))
-        .persistent(self.source.prepared())
         .bind(ctx.tenant().as_str())
         .bind(id)
         .bind(&fields.name)
@@ -349,14 +348,12 @@ impl ScheduleRepository for PgSchedules {
         .bind(&fields.limits)
         .bind(next_fire_at)
         .bind(now)
-        .bind(actor)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "writing a schedule", "schedule", SCHEDULE_CONSTRAINTS))?;
+        .bind(actor);
         // No row back: the id is a soft-deleted schedule's.
-        let schedule = schedule.ok_or(StorageError::NotFound { entity: "schedule" })?;
-        tx.commit().await?;
-        Ok(schedule)
+        self.source
+            .call(ctx, &SCHEDULES, "writing a schedule")
+            .one(statement)
+            .await
     }
 
     async fn soft_delete(
@@ -367,42 +364,40 @@ impl ScheduleRepository for PgSchedules {
     ) -> Result<bool, StorageError> {
         input::key("deleted by", deleted_by)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let deleted = sqlx::query(
-            "UPDATE scheduler.schedules SET deleted_at = $2, deleted_by = $3, \
+        let deleted = self
+            .source
+            .call(ctx, &SCHEDULES, "deleting a schedule")
+            .execute(
+                sqlx::query(
+                    "UPDATE scheduler.schedules SET deleted_at = $2, deleted_by = $3, \
                updated_at = $2, updated_by = $3 \
              WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .persistent(self.source.prepared())
-        .bind(id)
-        .bind(now)
-        .bind(deleted_by)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| classify(e, "deleting a schedule", "schedule", SCHEDULE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(deleted.rows_affected() == 1)
+                )
+                .bind(id)
+                .bind(now)
+                .bind(deleted_by),
+            )
+            .await?;
+        Ok(deleted == 1)
     }
 
     async fn due(&self, ctx: &SystemContext, limit: i64) -> Result<Vec<Schedule>, StorageError> {
         let limit = input::limit("due limit", limit, MAX_DUE)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let due = sqlx::query_as::<_, Schedule>(concat!(
-            "SELECT ",
-            schedule_columns!(),
-            " FROM scheduler.schedules \
+        self.source
+            .call(ctx, &SCHEDULES, "polling due schedules")
+            .all(
+                sqlx::query_as::<_, Schedule>(concat!(
+                    "SELECT ",
+                    schedule_columns!(),
+                    " FROM scheduler.schedules \
              WHERE enabled AND deleted_at IS NULL AND next_fire_at <= $1 \
              ORDER BY next_fire_at, tenant_id, id LIMIT $2"
-        ))
-        .persistent(self.source.prepared())
-        .bind(now)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "polling due schedules", "schedule", SCHEDULE_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(due)
+                ))
+                .bind(now)
+                .bind(limit),
+            )
+            .await
     }
 
     async fn fire(
@@ -414,12 +409,14 @@ impl ScheduleRepository for PgSchedules {
         let Some(FirePlan { tick, next }) = fire_plan(schedule, now)? else {
             return Ok(None);
         };
-        let mut tx = self.source.system(ctx).await?;
         // The compare-and-set on next_fire_at lets one scheduler through: a
         // racing one waits for the row lock, then finds the tick moved on.
         // The unique (schedule, tick) index backs it up.
-        let run = sqlx::query_as::<_, Run>(concat!(
-            "WITH fired AS ( \
+        self.source
+            .call(ctx, &RUNS, "firing a schedule")
+            .optional(
+                sqlx::query_as::<_, Run>(concat!(
+                    "WITH fired AS ( \
                  UPDATE scheduler.schedules SET next_fire_at = $4, last_fired_at = $3 \
                  WHERE tenant_id = $1 AND id = $2 AND next_fire_at = $3 \
                    AND cron_expression = $5 AND timezone = $6 \
@@ -431,21 +428,17 @@ impl ScheduleRepository for PgSchedules {
              ON CONFLICT (tenant_id, schedule_id, scheduled_for) \
                  WHERE scheduled_for IS NOT NULL DO NOTHING \
              RETURNING ",
-            super::runs::run_columns!()
-        ))
-        .persistent(self.source.prepared())
-        .bind(&schedule.tenant_id)
-        .bind(schedule.id)
-        .bind(tick)
-        .bind(next)
-        .bind(&schedule.cron_expression)
-        .bind(&schedule.timezone)
-        .bind(tick_run_id(&schedule.tenant_id, schedule.id, tick))
-        .bind(now)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "firing a schedule", "run", RUN_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(run)
+                    super::runs::run_columns!()
+                ))
+                .bind(&schedule.tenant_id)
+                .bind(schedule.id)
+                .bind(tick)
+                .bind(next)
+                .bind(&schedule.cron_expression)
+                .bind(&schedule.timezone)
+                .bind(tick_run_id(&schedule.tenant_id, schedule.id, tick))
+                .bind(now),
+            )
+            .await
     }
 }

@@ -10,7 +10,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::kinds::{TriggerKind, TriggerStatus};
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// A request to run a schedule at a time (`scheduler.triggers`): a manual
@@ -87,14 +88,6 @@ pub trait TriggerRepository: Send + Sync + std::fmt::Debug {
     ) -> Result<Trigger, StorageError>;
 }
 
-pub(crate) const TRIGGER_CONSTRAINTS: ConstraintMap = &[
-    ("triggers_pkey", Constraint::Unique("id")),
-    (
-        "triggers_tenant_id_schedule_id_fkey",
-        Constraint::References("schedule"),
-    ),
-];
-
 /// Checks a resolution before any write: only a pending trigger changes, to
 /// a final status, and only a fired one names a run.
 pub(crate) fn check_resolution(
@@ -124,6 +117,19 @@ macro_rules! trigger_columns {
     };
 }
 
+pub(crate) const TRIGGERS: Table = Table {
+    name: "scheduler.triggers",
+    entity: "trigger",
+    columns: trigger_columns!(),
+    constraints: &[
+        ("triggers_pkey", Constraint::Unique("id")),
+        (
+            "triggers_tenant_id_schedule_id_fkey",
+            Constraint::References("schedule"),
+        ),
+    ],
+};
+
 /// Triggers on PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PgTriggers {
@@ -146,41 +152,36 @@ impl TriggerRepository for PgTriggers {
     ) -> Result<Trigger, StorageError> {
         input::json_object("payload", &trigger.payload)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let created = sqlx::query_as::<_, Trigger>(concat!(
+        let statement = sqlx::query_as::<_, Trigger>(concat!(
             "INSERT INTO scheduler.triggers (tenant_id, id, schedule_id, kind, fire_at, payload, \
                created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
             trigger_columns!()
         ))
-        .persistent(self.source.prepared())
         .bind(ctx.tenant().as_str())
         .bind(trigger.id)
         .bind(trigger.schedule_id)
         .bind(trigger.kind.as_str())
         .bind(crate::clock::to_micros(trigger.fire_at))
         .bind(&trigger.payload)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "recording a trigger", "trigger", TRIGGER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(created)
+        .bind(now);
+        self.source
+            .call(ctx, &TRIGGERS, "recording a trigger")
+            .one(statement)
+            .await
     }
 
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Trigger>, StorageError> {
-        let mut tx = self.source.tenant(ctx).await?;
-        let trigger = sqlx::query_as::<_, Trigger>(concat!(
-            "SELECT ",
-            trigger_columns!(),
-            " FROM scheduler.triggers WHERE id = $1"
-        ))
-        .persistent(self.source.prepared())
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(|e| classify(e, "reading a trigger", "trigger", TRIGGER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(trigger)
+        self.source
+            .call(ctx, &TRIGGERS, "reading a trigger")
+            .optional(
+                sqlx::query_as::<_, Trigger>(concat!(
+                    "SELECT ",
+                    trigger_columns!(),
+                    " FROM scheduler.triggers WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
     }
 
     async fn of_schedule(
@@ -190,40 +191,36 @@ impl TriggerRepository for PgTriggers {
         limit: i64,
     ) -> Result<Vec<Trigger>, StorageError> {
         let limit = input::limit("limit", limit, MAX_TRIGGER_LIST)?;
-        let mut tx = self.source.tenant(ctx).await?;
-        let triggers = sqlx::query_as::<_, Trigger>(concat!(
-            "SELECT ",
-            trigger_columns!(),
-            " FROM scheduler.triggers WHERE schedule_id = $1 ORDER BY fire_at, id LIMIT $2"
-        ))
-        .persistent(self.source.prepared())
-        .bind(schedule_id)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing triggers", "trigger", TRIGGER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(triggers)
+        self.source
+            .call(ctx, &TRIGGERS, "listing triggers")
+            .all(
+                sqlx::query_as::<_, Trigger>(concat!(
+                    "SELECT ",
+                    trigger_columns!(),
+                    " FROM scheduler.triggers WHERE schedule_id = $1 ORDER BY fire_at, id LIMIT $2"
+                ))
+                .bind(schedule_id)
+                .bind(limit),
+            )
+            .await
     }
 
     async fn due(&self, ctx: &TenantContext, limit: i64) -> Result<Vec<Trigger>, StorageError> {
         let limit = input::limit("limit", limit, MAX_TRIGGER_LIST)?;
         let now = self.clock.now();
-        let mut tx = self.source.tenant(ctx).await?;
-        let triggers = sqlx::query_as::<_, Trigger>(concat!(
-            "SELECT ",
-            trigger_columns!(),
-            " FROM scheduler.triggers WHERE status = 'pending' AND fire_at <= $1 \
+        self.source
+            .call(ctx, &TRIGGERS, "listing due triggers")
+            .all(
+                sqlx::query_as::<_, Trigger>(concat!(
+                    "SELECT ",
+                    trigger_columns!(),
+                    " FROM scheduler.triggers WHERE status = 'pending' AND fire_at <= $1 \
              ORDER BY fire_at, id LIMIT $2"
-        ))
-        .persistent(self.source.prepared())
-        .bind(now)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "listing due triggers", "trigger", TRIGGER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(triggers)
+                ))
+                .bind(now)
+                .bind(limit),
+            )
+            .await
     }
 
     async fn resolve(
@@ -235,14 +232,15 @@ impl TriggerRepository for PgTriggers {
     ) -> Result<Trigger, StorageError> {
         let now = self.clock.now();
         let mut tx = self.source.tenant(ctx).await?;
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT status FROM scheduler.triggers WHERE id = $1 FOR UPDATE")
-                .persistent(self.source.prepared())
-                .bind(id)
-                .fetch_optional(tx.conn())
-                .await
-                .map_err(|e| classify(e, "reading a trigger", "trigger", TRIGGER_CONSTRAINTS))?;
-        let current = current.ok_or(StorageError::NotFound { entity: "trigger" })?;
+        let current: String = tx
+            .on(&TRIGGERS, "reading a trigger")
+            .one(
+                sqlx::query_scalar(
+                    "SELECT status FROM scheduler.triggers WHERE id = $1 FOR UPDATE",
+                )
+                .bind(id),
+            )
+            .await?;
         let from: TriggerStatus = current
             .parse()
             .map_err(|_| StorageError::IllegalTransition {
@@ -251,20 +249,21 @@ impl TriggerRepository for PgTriggers {
                 to: status.as_str().to_owned(),
             })?;
         check_resolution(from, status, run_id)?;
-        let trigger = sqlx::query_as::<_, Trigger>(concat!(
-            "UPDATE scheduler.triggers SET status = $2, run_id = $3, \
+        let trigger = tx
+            .on(&TRIGGERS, "resolving a trigger")
+            .one(
+                sqlx::query_as::<_, Trigger>(concat!(
+                    "UPDATE scheduler.triggers SET status = $2, run_id = $3, \
                fired_at = CASE WHEN $2 = 'fired' THEN $4 END \
              WHERE id = $1 RETURNING ",
-            trigger_columns!()
-        ))
-        .persistent(self.source.prepared())
-        .bind(id)
-        .bind(status.as_str())
-        .bind(run_id)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "resolving a trigger", "trigger", TRIGGER_CONSTRAINTS))?;
+                    trigger_columns!()
+                ))
+                .bind(id)
+                .bind(status.as_str())
+                .bind(run_id)
+                .bind(now),
+            )
+            .await?;
         tx.commit().await?;
         Ok(trigger)
     }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::error::{Constraint, ConstraintMap, classify};
+use crate::error::Constraint;
+use crate::table::Table;
 use crate::{Clock, DataSource, StorageError, SystemContext, input};
 
 /// A scheduler worker (`scheduler.workers`, a global table).
@@ -22,13 +23,18 @@ pub struct Worker {
     pub last_heartbeat_at: DateTime<Utc>,
 }
 
-const WORKER_CONSTRAINTS: ConstraintMap = &[("workers_pkey", Constraint::Unique("id"))];
-
 macro_rules! worker_columns {
     () => {
         "id, hostname, process_id, kinds, status, capacity, started_at, last_heartbeat_at"
     };
 }
+
+pub(crate) const WORKERS: Table = Table {
+    name: "scheduler.workers",
+    entity: "worker",
+    columns: worker_columns!(),
+    constraints: &[("workers_pkey", Constraint::Unique("id"))],
+};
 
 /// Workers register, heartbeat, and are declared dead when their heartbeat
 /// is strictly older than a limit (by the injected clock). All system
@@ -63,8 +69,7 @@ impl PgWorkers {
             ));
         }
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let worker = sqlx::query_as::<_, Worker>(concat!(
+        let statement = sqlx::query_as::<_, Worker>(concat!(
             "INSERT INTO scheduler.workers (id, hostname, kinds, capacity, status, started_at, \
              last_heartbeat_at) VALUES ($1, $2, $3, $4, 'active', $5, $5) \
              ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, kinds = EXCLUDED.kinds, \
@@ -73,17 +78,15 @@ impl PgWorkers {
              RETURNING ",
             worker_columns!()
         ))
-        .persistent(self.source.prepared())
         .bind(id)
         .bind(hostname)
         .bind(kinds)
         .bind(capacity)
-        .bind(now)
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| classify(e, "registering a worker", "worker", WORKER_CONSTRAINTS))?;
-        tx.commit().await?;
-        Ok(worker)
+        .bind(now);
+        self.source
+            .call(ctx, &WORKERS, "registering a worker")
+            .one(statement)
+            .await
     }
 
     /// Marks a live worker alive now; false for an unknown or dead one (a
@@ -91,26 +94,19 @@ impl PgWorkers {
     pub async fn heartbeat(&self, ctx: &SystemContext, id: &str) -> Result<bool, StorageError> {
         input::key("worker id", id)?;
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let updated = sqlx::query(
-            "UPDATE scheduler.workers SET last_heartbeat_at = $2 \
+        let updated = self
+            .source
+            .call(ctx, &WORKERS, "recording a worker heartbeat")
+            .execute(
+                sqlx::query(
+                    "UPDATE scheduler.workers SET last_heartbeat_at = $2 \
              WHERE id = $1 AND status IN ('active', 'draining')",
-        )
-        .persistent(self.source.prepared())
-        .bind(id)
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .map_err(|e| {
-            classify(
-                e,
-                "recording a worker heartbeat",
-                "worker",
-                WORKER_CONSTRAINTS,
+                )
+                .bind(id)
+                .bind(now),
             )
-        })?;
-        tx.commit().await?;
-        Ok(updated.rows_affected() == 1)
+            .await?;
+        Ok(updated == 1)
     }
 
     /// Declares dead every live worker whose heartbeat is strictly older
@@ -127,17 +123,17 @@ impl PgWorkers {
             ));
         }
         let now = self.clock.now();
-        let mut tx = self.source.system(ctx).await?;
-        let mut dead: Vec<String> = sqlx::query_scalar(
-            "UPDATE scheduler.workers SET status = 'dead' \
+        let mut dead: Vec<String> = self
+            .source
+            .call(ctx, &WORKERS, "declaring workers dead")
+            .all(
+                sqlx::query_scalar(
+                    "UPDATE scheduler.workers SET status = 'dead' \
              WHERE status IN ('active', 'draining') AND last_heartbeat_at < $1 RETURNING id",
-        )
-        .persistent(self.source.prepared())
-        .bind(now - stale_after)
-        .fetch_all(tx.conn())
-        .await
-        .map_err(|e| classify(e, "declaring workers dead", "worker", WORKER_CONSTRAINTS))?;
-        tx.commit().await?;
+                )
+                .bind(now - stale_after),
+            )
+            .await?;
         dead.sort();
         Ok(dead)
     }

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::clients::CLIENTS;
 use crate::authority::{Client, ClientFields, ClientRepository};
 use crate::{StorageError, TenantContext, input};
 
@@ -57,16 +58,10 @@ impl ClientRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.clients.contains_key(&key(ctx, id)) {
-            return Err(StorageError::Conflict {
-                entity: "client",
-                field: "id",
-            });
+            return Err(CLIENTS.violation("clients_pkey"));
         }
         if of_tenant(&state.clients, ctx).any(|c| c.client_id == fields.client_id) {
-            return Err(StorageError::Conflict {
-                entity: "client",
-                field: "client id",
-            });
+            return Err(CLIENTS.violation("clients_tenant_id_client_id_key"));
         }
         state.require_tenant(ctx)?;
         let mut client = Client {
@@ -100,18 +95,15 @@ impl ClientRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if !state.clients.contains_key(&key(ctx, id)) {
-            return Err(StorageError::NotFound { entity: "client" });
+            return Err(CLIENTS.not_found());
         }
         if of_tenant(&state.clients, ctx).any(|c| c.client_id == fields.client_id && c.id != id) {
-            return Err(StorageError::Conflict {
-                entity: "client",
-                field: "client id",
-            });
+            return Err(CLIENTS.violation("clients_tenant_id_client_id_key"));
         }
         let client = state
             .clients
             .get_mut(&key(ctx, id))
-            .ok_or(StorageError::NotFound { entity: "client" })?;
+            .ok_or(CLIENTS.not_found())?;
         apply(client, fields);
         client.updated_at = now;
         Ok(client.clone())

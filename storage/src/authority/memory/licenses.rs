@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::licenses::LICENSES;
 use crate::authority::licenses::check_usage;
 use crate::authority::{License, LicenseFields, LicenseRepository, LicenseUsage};
 use crate::clock::to_micros;
@@ -57,16 +58,10 @@ impl LicenseRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.licenses.contains_key(&key(ctx, id)) {
-            return Err(StorageError::Conflict {
-                entity: "license",
-                field: "id",
-            });
+            return Err(LICENSES.violation("licenses_pkey"));
         }
         if of_tenant(&state.licenses, ctx).any(|l| l.license_key == fields.license_key) {
-            return Err(StorageError::Conflict {
-                entity: "license",
-                field: "license key",
-            });
+            return Err(LICENSES.violation("licenses_tenant_id_license_key_key"));
         }
         state.require_tenant(ctx)?;
         let mut license = License {
@@ -97,20 +92,17 @@ impl LicenseRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if !state.licenses.contains_key(&key(ctx, id)) {
-            return Err(StorageError::NotFound { entity: "license" });
+            return Err(LICENSES.not_found());
         }
         if of_tenant(&state.licenses, ctx)
             .any(|l| l.license_key == fields.license_key && l.id != id)
         {
-            return Err(StorageError::Conflict {
-                entity: "license",
-                field: "license key",
-            });
+            return Err(LICENSES.violation("licenses_tenant_id_license_key_key"));
         }
         let license = state
             .licenses
             .get_mut(&key(ctx, id))
-            .ok_or(StorageError::NotFound { entity: "license" })?;
+            .ok_or(LICENSES.not_found())?;
         apply(license, fields);
         license.updated_at = now;
         Ok(license.clone())
@@ -140,7 +132,7 @@ impl LicenseRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if !state.licenses.contains_key(&key(ctx, license_id)) {
-            return Err(StorageError::NotFound { entity: "license" });
+            return Err(LICENSES.not_found());
         }
         let period_start = to_micros(period_start);
         let tenant = ctx.tenant().as_str().to_owned();

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::Duration;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::login_attempts::LOGIN_ATTEMPTS;
 use crate::authority::login_attempts::{check_limit, check_window};
 use crate::authority::{LoginAttempt, LoginAttemptRepository, LoginOutcome, NewLoginAttempt};
 use crate::{StorageError, TenantContext, input};
@@ -19,10 +20,7 @@ impl LoginAttemptRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.login_attempts.contains_key(&key(ctx, attempt.id)) {
-            return Err(StorageError::Conflict {
-                entity: "login attempt",
-                field: "id",
-            });
+            return Err(LOGIN_ATTEMPTS.violation("login_attempts_pkey"));
         }
         state.require_tenant(ctx)?;
         let recorded = LoginAttempt {

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::revocations::REVOCATIONS;
 use crate::authority::{NewRevocation, Revocation, RevocationCategory, RevocationRepository};
 use crate::{StorageError, TenantContext, input};
 
@@ -18,18 +19,12 @@ impl RevocationRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.revocations.contains_key(&key(ctx, revocation.id)) {
-            return Err(StorageError::Conflict {
-                entity: "revocation",
-                field: "id",
-            });
+            return Err(REVOCATIONS.violation("revocations_pkey"));
         }
         if of_tenant(&state.revocations, ctx).any(|r| {
             r.category == revocation.category && r.revocation_id == revocation.revocation_id
         }) {
-            return Err(StorageError::Conflict {
-                entity: "revocation",
-                field: "revocation id",
-            });
+            return Err(REVOCATIONS.violation("revocations_tenant_id_category_revocation_id_key"));
         }
         state.require_tenant(ctx)?;
         let created = Revocation {

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::roles::ROLES;
 use crate::authority::{Role, RoleFields, RoleRepository};
 use crate::{StorageError, TenantContext, input};
 
@@ -40,16 +41,10 @@ impl RoleRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.roles.contains_key(&key(ctx, id)) {
-            return Err(StorageError::Conflict {
-                entity: "role",
-                field: "id",
-            });
+            return Err(ROLES.violation("roles_pkey"));
         }
         if of_tenant(&state.roles, ctx).any(|r| r.name == fields.name) {
-            return Err(StorageError::Conflict {
-                entity: "role",
-                field: "name",
-            });
+            return Err(ROLES.violation("roles_tenant_id_name_key"));
         }
         state.require_tenant(ctx)?;
         let role = Role {
@@ -76,18 +71,15 @@ impl RoleRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if !state.roles.contains_key(&key(ctx, id)) {
-            return Err(StorageError::NotFound { entity: "role" });
+            return Err(ROLES.not_found());
         }
         if of_tenant(&state.roles, ctx).any(|r| r.name == fields.name && r.id != id) {
-            return Err(StorageError::Conflict {
-                entity: "role",
-                field: "name",
-            });
+            return Err(ROLES.violation("roles_tenant_id_name_key"));
         }
         let role = state
             .roles
             .get_mut(&key(ctx, id))
-            .ok_or(StorageError::NotFound { entity: "role" })?;
+            .ok_or(ROLES.not_found())?;
         role.name = fields.name.clone();
         role.description = fields.description.clone();
         role.is_system = fields.is_system;

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use super::state::MemoryAuthority;
+use crate::authority::scopes::SCOPES;
 use crate::authority::{NewScope, Scope, ScopeRepository};
 use crate::{StorageError, SystemContext, TenantContext, input};
 
@@ -30,16 +31,10 @@ impl ScopeRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.scopes.values().any(|s| s.id == scope.id) {
-            return Err(StorageError::Conflict {
-                entity: "scope",
-                field: "id",
-            });
+            return Err(SCOPES.violation("scopes_pkey"));
         }
         if state.scopes.contains_key(&scope.name) {
-            return Err(StorageError::Conflict {
-                entity: "scope",
-                field: "name",
-            });
+            return Err(SCOPES.violation("scopes_name_key"));
         }
         let created = Scope {
             id: scope.id,

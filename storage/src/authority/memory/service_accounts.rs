@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::service_accounts::SERVICE_ACCOUNTS;
 use crate::authority::{ServiceAccount, ServiceAccountFields, ServiceAccountRepository};
 use crate::{StorageError, TenantContext, input};
 
@@ -59,16 +60,10 @@ impl ServiceAccountRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.service_accounts.contains_key(&key(ctx, id)) {
-            return Err(StorageError::Conflict {
-                entity: "service account",
-                field: "id",
-            });
+            return Err(SERVICE_ACCOUNTS.violation("service_accounts_pkey"));
         }
         if of_tenant(&state.service_accounts, ctx).any(|a| a.account_id == fields.account_id) {
-            return Err(StorageError::Conflict {
-                entity: "service account",
-                field: "account id",
-            });
+            return Err(SERVICE_ACCOUNTS.violation("service_accounts_tenant_id_account_id_key"));
         }
         state.require_tenant(ctx)?;
         let mut account = ServiceAccount {
@@ -98,19 +93,14 @@ impl ServiceAccountRepository for MemoryAuthority {
         fields.validate()?;
         let now = self.clock.now();
         let mut state = self.state();
-        let not_found = StorageError::NotFound {
-            entity: "service account",
-        };
+        let not_found = SERVICE_ACCOUNTS.not_found();
         if !state.service_accounts.contains_key(&key(ctx, id)) {
             return Err(not_found);
         }
         if of_tenant(&state.service_accounts, ctx)
             .any(|a| a.account_id == fields.account_id && a.id != id)
         {
-            return Err(StorageError::Conflict {
-                entity: "service account",
-                field: "account id",
-            });
+            return Err(SERVICE_ACCOUNTS.violation("service_accounts_tenant_id_account_id_key"));
         }
         let account = state
             .service_accounts

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::authority::tenants::TENANTS;
 use crate::authority::{
     Client, License, LicenseUsage, LoginAttempt, Revocation, Role, Scope, ServiceAccount, Tenant,
     Token, User,
@@ -39,7 +40,7 @@ impl State {
         if self.tenants.contains_key(ctx.tenant().as_str()) {
             Ok(())
         } else {
-            Err(StorageError::NotFound { entity: "tenant" })
+            Err(TENANTS.not_found())
         }
     }
 }

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use super::state::MemoryAuthority;
+use crate::authority::tenants::TENANTS;
 use crate::authority::{NewTenant, Tenant, TenantRepository, TenantStatus};
 use crate::{StorageError, SystemContext, TenantCode};
 
@@ -17,16 +18,10 @@ impl TenantRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.tenants.values().any(|t| t.id == tenant.id) {
-            return Err(StorageError::Conflict {
-                entity: "tenant",
-                field: "id",
-            });
+            return Err(TENANTS.violation("tenants_pkey"));
         }
         if state.tenants.contains_key(tenant.code.as_str()) {
-            return Err(StorageError::Conflict {
-                entity: "tenant",
-                field: "code",
-            });
+            return Err(TENANTS.violation("tenants_code_key"));
         }
         let created = Tenant {
             id: tenant.id,
@@ -64,7 +59,7 @@ impl TenantRepository for MemoryAuthority {
         let tenant = state
             .tenants
             .get_mut(code.as_str())
-            .ok_or(StorageError::NotFound { entity: "tenant" })?;
+            .ok_or(TENANTS.not_found())?;
         tenant.status = status;
         tenant.updated_at = now;
         Ok(tenant.clone())

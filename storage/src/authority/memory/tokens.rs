@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::tokens::TOKENS;
 use crate::authority::{NewToken, Token, TokenRepository, TokenStatus};
 use crate::{StorageError, SystemContext, TenantContext, input};
 
@@ -41,29 +42,21 @@ impl TokenRepository for MemoryAuthority {
         token.validate(now)?;
         let mut state = self.state();
         if state.tokens.contains_key(&key(ctx, token.id)) {
-            return Err(StorageError::Conflict {
-                entity: "token",
-                field: "id",
-            });
+            return Err(TOKENS.violation("tokens_pkey"));
         }
         if of_tenant(&state.tokens, ctx).any(|t| t.token_hash == token.token_hash) {
-            return Err(StorageError::Conflict {
-                entity: "token",
-                field: "token hash",
-            });
+            return Err(TOKENS.violation("tokens_tenant_id_token_hash_key"));
         }
         state.require_tenant(ctx)?;
         if let Some(user) = token.user_id
             && !state.users.contains_key(&key(ctx, user))
         {
-            return Err(StorageError::NotFound { entity: "user" });
+            return Err(TOKENS.violation("tokens_tenant_id_user_id_fkey"));
         }
         if let Some(account) = token.service_account_id
             && !state.service_accounts.contains_key(&key(ctx, account))
         {
-            return Err(StorageError::NotFound {
-                entity: "service account",
-            });
+            return Err(TOKENS.violation("tokens_tenant_id_service_account_id_fkey"));
         }
         let created = Token {
             tenant_id: ctx.tenant().as_str().to_owned(),

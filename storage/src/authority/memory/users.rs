@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryAuthority, key, of_tenant};
+use crate::authority::users::USER_ROLES;
+use crate::authority::users::USERS;
 use crate::authority::{NewUser, Role, User, UserFields, UserQuery, UserRepository, UserStatus};
 use crate::page::{Cursor, Page};
 use crate::{StorageError, SystemContext, TenantContext, input};
@@ -104,22 +106,13 @@ impl UserRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if state.users.contains_key(&key(ctx, user.id)) {
-            return Err(StorageError::Conflict {
-                entity: "user",
-                field: "id",
-            });
+            return Err(USERS.violation("users_pkey"));
         }
         if username_taken(&state.users, ctx, &user.fields.username, None) {
-            return Err(StorageError::Conflict {
-                entity: "user",
-                field: "username",
-            });
+            return Err(USERS.violation("users_tenant_id_username_key"));
         }
         if of_tenant(&state.users, ctx).any(|u| u.subject_id == user.subject_id) {
-            return Err(StorageError::Conflict {
-                entity: "user",
-                field: "subject id",
-            });
+            return Err(USERS.violation("users_tenant_id_subject_id_key"));
         }
         state.require_tenant(ctx)?;
         let fields = &user.fields;
@@ -153,18 +146,15 @@ impl UserRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if !state.users.contains_key(&key(ctx, id)) {
-            return Err(StorageError::NotFound { entity: "user" });
+            return Err(USERS.not_found());
         }
         if username_taken(&state.users, ctx, &fields.username, Some(id)) {
-            return Err(StorageError::Conflict {
-                entity: "user",
-                field: "username",
-            });
+            return Err(USERS.violation("users_tenant_id_username_key"));
         }
         let user = state
             .users
             .get_mut(&key(ctx, id))
-            .ok_or(StorageError::NotFound { entity: "user" })?;
+            .ok_or(USERS.not_found())?;
         user.username = fields.username.clone();
         user.email = fields.email.clone();
         user.display_name = fields.display_name.clone();
@@ -223,10 +213,10 @@ impl UserRepository for MemoryAuthority {
         let now = self.clock.now();
         let mut state = self.state();
         if !state.users.contains_key(&key(ctx, user_id)) {
-            return Err(StorageError::NotFound { entity: "user" });
+            return Err(USERS.not_found());
         }
         if !state.roles.contains_key(&key(ctx, role_id)) {
-            return Err(StorageError::NotFound { entity: "role" });
+            return Err(USER_ROLES.violation("user_roles_tenant_id_role_id_fkey"));
         }
         state
             .grants

@@ -8,6 +8,7 @@ use super::state::{MemoryScheduler, key, of_tenant};
 use crate::memory_rows::keyset_page;
 use crate::page::Page;
 use crate::scheduler::cursor::{parse_run_key, run_key};
+use crate::scheduler::runs::RUNS;
 use crate::scheduler::runs::{check_stale_after, sort_claims};
 use crate::scheduler::{
     Claim, MAX_CLAIM, MAX_RUN_LIST, NewRun, Outcome, Run, RunQuery, RunRepository, RunState,
@@ -41,15 +42,12 @@ impl RunRepository for MemoryScheduler {
         let now = self.clock.now();
         let mut state = self.state();
         if state.runs.contains_key(&key(ctx, run.id)) {
-            return Err(StorageError::Conflict {
-                entity: "run",
-                field: "id",
-            });
+            return Err(RUNS.violation("runs_pkey"));
         }
         if let Some(schedule) = run.schedule_id
             && !state.schedules.contains_key(&key(ctx, schedule))
         {
-            return Err(StorageError::NotFound { entity: "schedule" });
+            return Err(RUNS.violation("runs_tenant_id_schedule_id_fkey"));
         }
         let created = Run {
             tenant_id: ctx.tenant().as_str().to_owned(),
@@ -85,10 +83,7 @@ impl RunRepository for MemoryScheduler {
     ) -> Result<Run, StorageError> {
         let now = self.clock.now();
         let mut state = self.state();
-        let run = state
-            .runs
-            .get_mut(&key(ctx, id))
-            .ok_or(StorageError::NotFound { entity: "run" })?;
+        let run = state.runs.get_mut(&key(ctx, id)).ok_or(RUNS.not_found())?;
         let from = RunState::parse(&run.state).ok_or_else(|| StorageError::IllegalTransition {
             entity: "run",
             from: run.state.clone(),

@@ -7,6 +7,8 @@ use super::state::{MemoryScheduler, key, of_tenant};
 use crate::memory_rows::keyset_page;
 use crate::page::Page;
 use crate::scheduler::cursor::{parse_schedule_key, schedule_key};
+use crate::scheduler::runs::RUNS;
+use crate::scheduler::schedules::SCHEDULES;
 use crate::scheduler::schedules::{FirePlan, MAX_DUE, fire_plan, tick_run_id};
 use crate::scheduler::{
     Run, RunState, Schedule, ScheduleFields, ScheduleQuery, ScheduleRepository, TriggerKind,
@@ -53,15 +55,12 @@ impl ScheduleRepository for MemoryScheduler {
         let mut state = self.state();
         let existing = state.schedules.get(&key(ctx, id)).cloned();
         if existing.as_ref().is_some_and(|s| s.deleted_at.is_some()) {
-            return Err(StorageError::NotFound { entity: "schedule" });
+            return Err(SCHEDULES.not_found());
         }
         let name_taken = of_tenant(&state.schedules, ctx)
             .any(|s| s.id != id && s.deleted_at.is_none() && s.name == fields.name);
         if name_taken {
-            return Err(StorageError::Conflict {
-                entity: "schedule",
-                field: "name",
-            });
+            return Err(SCHEDULES.violation("schedules_live_name_idx"));
         }
         let (created_at, created_by, last_fired_at, next_fire_at) = match &existing {
             Some(old) => {
@@ -171,10 +170,7 @@ impl ScheduleRepository for MemoryScheduler {
         });
         let id = tick_run_id(&schedule.tenant_id, schedule.id, tick);
         if !already && state.runs.contains_key(&(schedule.tenant_id.clone(), id)) {
-            return Err(StorageError::Conflict {
-                entity: "run",
-                field: "id",
-            });
+            return Err(RUNS.violation("runs_pkey"));
         }
         if let Some(s) = state.schedules.get_mut(&row_key) {
             s.next_fire_at = next;

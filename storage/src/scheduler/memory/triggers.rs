@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryScheduler, key, of_tenant};
+use crate::scheduler::triggers::TRIGGERS;
 use crate::scheduler::triggers::{MAX_TRIGGER_LIST, check_resolution};
 use crate::scheduler::{NewTrigger, Trigger, TriggerRepository, TriggerStatus};
 use crate::{StorageError, TenantContext, input};
@@ -19,13 +20,10 @@ impl TriggerRepository for MemoryScheduler {
         let now = self.clock.now();
         let mut state = self.state();
         if state.triggers.contains_key(&key(ctx, trigger.id)) {
-            return Err(StorageError::Conflict {
-                entity: "trigger",
-                field: "id",
-            });
+            return Err(TRIGGERS.violation("triggers_pkey"));
         }
         if !state.schedules.contains_key(&key(ctx, trigger.schedule_id)) {
-            return Err(StorageError::NotFound { entity: "schedule" });
+            return Err(TRIGGERS.violation("triggers_tenant_id_schedule_id_fkey"));
         }
         let created = Trigger {
             tenant_id: ctx.tenant().as_str().to_owned(),
@@ -89,7 +87,7 @@ impl TriggerRepository for MemoryScheduler {
         let trigger = state
             .triggers
             .get_mut(&key(ctx, id))
-            .ok_or(StorageError::NotFound { entity: "trigger" })?;
+            .ok_or(TRIGGERS.not_found())?;
         check_resolution(trigger.status, status, run_id)?;
         trigger.status = status;
         trigger.run_id = run_id;
