@@ -56,6 +56,16 @@ impl Module {
         }
     }
 
+    /// The descriptors of the module's tables, one per table of its schema;
+    /// empty for a module without storage yet.
+    pub fn tables(self) -> &'static [&'static crate::Table] {
+        match self {
+            Module::Authority => crate::authority::TABLES,
+            Module::Scheduler => crate::scheduler::TABLES,
+            _ => &[],
+        }
+    }
+
     pub(crate) fn names() -> String {
         Module::ALL.map(Module::name).join(", ")
     }

@@ -18,10 +18,18 @@ pub struct Table {
     pub name: &'static str,
     /// The entity errors name (`role`).
     pub entity: &'static str,
-    /// Every column, in the migration's order, as the repositories select them.
+    /// The select list the repositories read rows with (an expression names
+    /// its column with `AS`).
     pub columns: &'static str,
+    /// The table's columns the repositories do not read; with `columns`,
+    /// every column of the table, so a column a migration adds is a
+    /// decision, not an accident.
+    pub unread: &'static [&'static str],
     /// Unique and foreign-key constraints by name.
     pub constraints: ConstraintMap,
+    /// `SELECT <columns> FROM <name> WHERE id = $1`, for a table whose rows
+    /// a caller reads by `id` ([`DataSource::get_by_id`](crate::DataSource::get_by_id)).
+    pub by_id: Option<&'static str>,
 }
 
 impl Table {
@@ -64,9 +72,14 @@ impl Table {
         }
     }
 
-    /// The column names, in order.
+    /// The names of the columns read (`host(ip) AS ip` is `ip`).
     pub fn column_names(&self) -> impl Iterator<Item = &'static str> {
-        self.columns.split(',').map(str::trim)
+        self.columns.split(',').map(|column| {
+            let column = column.trim();
+            column
+                .rsplit_once(" AS ")
+                .map_or(column, |(_, alias)| alias.trim())
+        })
     }
 }
 
@@ -78,7 +91,9 @@ mod tests {
     const ROLES: Table = Table {
         name: "authority.roles",
         entity: "role",
-        columns: "tenant_id, id, name",
+        columns: "tenant_id, id, lower(name) AS name",
+        unread: &["description"],
+        by_id: Some("SELECT tenant_id, id, lower(name) AS name FROM authority.roles WHERE id = $1"),
         constraints: &[
             ("roles_tenant_id_name_key", Constraint::Unique("name")),
             ("roles_tenant_id_fkey", Constraint::References("tenant")),
@@ -102,5 +117,21 @@ mod tests {
     fn columns_split_in_order() {
         let names: Vec<_> = ROLES.column_names().collect();
         assert_eq!(names, ["tenant_id", "id", "name"]);
+    }
+
+    #[test]
+    fn every_read_by_id_selects_the_tables_columns_by_its_id() {
+        let tables = crate::Module::ALL
+            .into_iter()
+            .flat_map(crate::Module::tables)
+            .copied();
+        for table in tables.chain([&ROLES]) {
+            if let Some(sql) = table.by_id {
+                let expected =
+                    format!("SELECT {} FROM {} WHERE id = $1", table.columns, table.name);
+                assert_eq!(sql, expected, "{}", table.name);
+                assert!(table.column_names().any(|c| c == "id"), "{}", table.name);
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ use std::pin::Pin;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{Decode, FromRow, PgConnection, Postgres, Transaction, Type};
+use uuid::Uuid;
 
 use crate::source::{DataSource, SystemContext, TenantContext};
 use crate::table::Table;
@@ -143,6 +144,28 @@ impl DataSource {
             table,
             doing,
         }
+    }
+
+    /// The row of `table` with this `id` (its [`Table::by_id`] statement).
+    pub fn get_by_id<'a, R>(
+        &'a self,
+        scope: impl Into<Caller<'a>>,
+        table: &'static Table,
+        doing: &'static str,
+        id: Uuid,
+    ) -> Pending<'a, Option<R>>
+    where
+        R: Send + Unpin + 'static + for<'r> FromRow<'r, PgRow>,
+    {
+        let Some(sql) = table.by_id else {
+            let refused = StorageError::invalid(
+                "table",
+                format!("{} declares no statement to read a row by id", table.name),
+            );
+            return Box::pin(std::future::ready(Err(refused)));
+        };
+        self.call(scope, table, doing)
+            .optional(sqlx::query_as::<_, R>(sql).bind(id))
     }
 
     /// A transaction for several statements, for `scope`.

@@ -120,6 +120,12 @@ pub(crate) const CLIENTS: Table = Table {
     name: "authority.clients",
     entity: "client",
     columns: client_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        client_columns!(),
+        " FROM authority.clients WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("clients_pkey", Constraint::Unique("id")),
         (
@@ -138,15 +144,7 @@ impl ClientRepository for PgAuthority {
         id: Uuid,
     ) -> Result<Option<Client>, StorageError> {
         self.source
-            .call(ctx, &CLIENTS, "reading a client")
-            .optional(
-                sqlx::query_as::<_, Client>(concat!(
-                    "SELECT ",
-                    client_columns!(),
-                    " FROM authority.clients WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &CLIENTS, "reading a client", id)
             .await
     }
 

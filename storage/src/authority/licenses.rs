@@ -134,10 +134,16 @@ pub(crate) const LICENSE_USAGE: Table = Table {
     name: "authority.license_usage",
     entity: "license usage",
     columns: "tenant_id, license_id, feature, period_start, used_count, updated_at",
-    constraints: &[(
-        "license_usage_tenant_id_license_id_fkey",
-        Constraint::References("license"),
-    )],
+    by_id: None,
+    unread: &[],
+    constraints: &[
+        // Usage of one period is counted up in place (ON CONFLICT DO UPDATE).
+        ("license_usage_pkey", Constraint::Unique("period")),
+        (
+            "license_usage_tenant_id_license_id_fkey",
+            Constraint::References("license"),
+        ),
+    ],
 };
 
 macro_rules! license_columns {
@@ -151,6 +157,12 @@ pub(crate) const LICENSES: Table = Table {
     name: "authority.licenses",
     entity: "license",
     columns: license_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        license_columns!(),
+        " FROM authority.licenses WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("licenses_pkey", Constraint::Unique("id")),
         (
@@ -180,15 +192,7 @@ impl LicenseRepository for PgAuthority {
         id: Uuid,
     ) -> Result<Option<License>, StorageError> {
         self.source
-            .call(ctx, &LICENSES, "reading a license")
-            .optional(
-                sqlx::query_as::<_, License>(concat!(
-                    "SELECT ",
-                    license_columns!(),
-                    " FROM authority.licenses WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &LICENSES, "reading a license", id)
             .await
     }
 

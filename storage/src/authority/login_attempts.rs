@@ -105,6 +105,8 @@ pub(crate) const LOGIN_ATTEMPTS: Table = Table {
     name: "authority.login_attempts",
     entity: "login attempt",
     columns: attempt_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[
         ("login_attempts_pkey", Constraint::Unique("id")),
         (

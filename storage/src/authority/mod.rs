@@ -33,7 +33,7 @@ pub use status::{
     AccountStatus, ClientType, LicenseEdition, LicenseStatus, LoginOutcome, RevocationCategory,
     TenantStatus, TokenStatus, TokenType, UserStatus,
 };
-pub use store::{Authority, open_authority};
+pub use store::{Authority, TABLES, open_authority};
 pub use tenants::{NewTenant, Tenant, TenantRepository};
 pub use tokens::{NewToken, Token, TokenRepository};
 pub use users::{NewUser, User, UserFields, UserQuery, UserRepository};

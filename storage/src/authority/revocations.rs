@@ -110,6 +110,8 @@ pub(crate) const REVOCATIONS: Table = Table {
     name: "authority.revocations",
     entity: "revocation",
     columns: revocation_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[
         ("revocations_pkey", Constraint::Unique("id")),
         (

@@ -87,6 +87,12 @@ pub(crate) const ROLES: Table = Table {
     name: "authority.roles",
     entity: "role",
     columns: role_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        role_columns!(),
+        " FROM authority.roles WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("roles_pkey", Constraint::Unique("id")),
         ("roles_tenant_id_name_key", Constraint::Unique("name")),
@@ -98,15 +104,7 @@ pub(crate) const ROLES: Table = Table {
 impl RoleRepository for PgAuthority {
     async fn get_role(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Role>, StorageError> {
         self.source
-            .call(ctx, &ROLES, "reading a role")
-            .optional(
-                sqlx::query_as::<_, Role>(concat!(
-                    "SELECT ",
-                    role_columns!(),
-                    " FROM authority.roles WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &ROLES, "reading a role", id)
             .await
     }
 

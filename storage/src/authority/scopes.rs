@@ -78,6 +78,8 @@ pub(crate) const SCOPES: Table = Table {
     name: "authority.scopes",
     entity: "scope",
     columns: scope_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[
         ("scopes_pkey", Constraint::Unique("id")),
         ("scopes_name_key", Constraint::Unique("name")),

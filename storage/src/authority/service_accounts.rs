@@ -113,6 +113,12 @@ pub(crate) const SERVICE_ACCOUNTS: Table = Table {
     name: "authority.service_accounts",
     entity: "service account",
     columns: account_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM authority.service_accounts WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("service_accounts_pkey", Constraint::Unique("id")),
         (
@@ -134,15 +140,7 @@ impl ServiceAccountRepository for PgAuthority {
         id: Uuid,
     ) -> Result<Option<ServiceAccount>, StorageError> {
         self.source
-            .call(ctx, &SERVICE_ACCOUNTS, "reading a service account")
-            .optional(
-                sqlx::query_as::<_, ServiceAccount>(concat!(
-                    "SELECT ",
-                    account_columns!(),
-                    " FROM authority.service_accounts WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &SERVICE_ACCOUNTS, "reading a service account", id)
             .await
     }
 

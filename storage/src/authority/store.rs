@@ -4,12 +4,40 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
+use super::clients::CLIENTS;
+use super::licenses::{LICENSE_USAGE, LICENSES};
+use super::login_attempts::LOGIN_ATTEMPTS;
+use super::revocations::REVOCATIONS;
+use super::roles::ROLES;
+use super::scopes::SCOPES;
+use super::service_accounts::SERVICE_ACCOUNTS;
+use super::tenants::TENANTS;
+use super::tokens::TOKENS;
+use super::users::{USER_ROLES, USERS};
 use super::{
     ClientRepository, LicenseRepository, LoginAttemptRepository, MemoryAuthority, PgAuthority,
     RevocationRepository, RoleRepository, ScopeRepository, ServiceAccountRepository,
     TenantRepository, TokenRepository, UserRepository,
 };
+use crate::Table;
 use crate::{Backend, Clock, DataSource, Module, StorageError, StorageOptions};
+
+/// Every Authority table as the repositories see it, one descriptor each
+/// (a contract test holds them to the migrated catalog).
+pub const TABLES: &[&Table] = &[
+    &TENANTS,
+    &USERS,
+    &ROLES,
+    &USER_ROLES,
+    &SERVICE_ACCOUNTS,
+    &CLIENTS,
+    &SCOPES,
+    &TOKENS,
+    &REVOCATIONS,
+    &LOGIN_ATTEMPTS,
+    &LICENSES,
+    &LICENSE_USAGE,
+];
 
 /// Every Authority repository, on one backend.
 pub trait Authority:

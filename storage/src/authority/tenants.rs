@@ -85,6 +85,8 @@ pub(crate) const TENANTS: Table = Table {
     name: "authority.tenants",
     entity: "tenant",
     columns: tenant_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[
         ("tenants_pkey", Constraint::Unique("id")),
         ("tenants_code_key", Constraint::Unique("code")),

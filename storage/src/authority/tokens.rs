@@ -135,6 +135,12 @@ pub(crate) const TOKENS: Table = Table {
     name: "authority.tokens",
     entity: "token",
     columns: token_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        token_columns!(),
+        " FROM authority.tokens WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("tokens_pkey", Constraint::Unique("id")),
         (
@@ -161,15 +167,7 @@ impl TokenRepository for PgAuthority {
         id: Uuid,
     ) -> Result<Option<Token>, StorageError> {
         self.source
-            .call(ctx, &TOKENS, "reading a token")
-            .optional(
-                sqlx::query_as::<_, Token>(concat!(
-                    "SELECT ",
-                    token_columns!(),
-                    " FROM authority.tokens WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &TOKENS, "reading a token", id)
             .await
     }
 

@@ -166,7 +166,11 @@ pub(crate) const USER_ROLES: Table = Table {
     name: "authority.user_roles",
     entity: "user role",
     columns: "tenant_id, user_id, role_id, granted_at, granted_by, expires_at",
+    by_id: None,
+    unread: &[],
     constraints: &[
+        // Granting a role twice is no change (ON CONFLICT DO NOTHING).
+        ("user_roles_pkey", Constraint::Unique("role")),
         (
             "user_roles_tenant_id_user_id_fkey",
             Constraint::References("user"),
@@ -190,6 +194,12 @@ pub(crate) const USERS: Table = Table {
     name: "authority.users",
     entity: "user",
     columns: user_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM authority.users WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("users_pkey", Constraint::Unique("id")),
         (
@@ -208,15 +218,7 @@ pub(crate) const USERS: Table = Table {
 impl UserRepository for PgAuthority {
     async fn get_user(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<User>, StorageError> {
         self.source
-            .call(ctx, &USERS, "reading a user")
-            .optional(
-                sqlx::query_as::<_, User>(concat!(
-                    "SELECT ",
-                    user_columns!(),
-                    " FROM authority.users WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &USERS, "reading a user", id)
             .await
     }
 

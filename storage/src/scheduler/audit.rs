@@ -78,6 +78,8 @@ pub(crate) const AUDIT: Table = Table {
     name: "scheduler.audit",
     entity: "audit entry",
     columns: audit_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[("audit_pkey", Constraint::Unique("id"))],
 };
 

@@ -64,6 +64,8 @@ pub(crate) const EXECUTION_LOGS: Table = Table {
     name: "scheduler.execution_logs",
     entity: "log line",
     columns: log_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[
         ("execution_logs_pkey", Constraint::Unique("id")),
         (

@@ -88,6 +88,12 @@ pub(crate) const GRAPH_JOBS: Table = Table {
     name: "scheduler.graph_jobs",
     entity: "graph job",
     columns: graph_job_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        graph_job_columns!(),
+        " FROM scheduler.graph_jobs WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[("graph_jobs_pkey", Constraint::Unique("id"))],
 };
 
@@ -152,15 +158,7 @@ impl PgGraphJobs {
     ) -> Result<Option<GraphJob>, StorageError> {
         let q = &self.queue;
         q.source
-            .call(ctx, &GRAPH_JOBS, "reading a graph job")
-            .optional(
-                sqlx::query_as::<_, GraphJob>(concat!(
-                    "SELECT ",
-                    graph_job_columns!(),
-                    " FROM scheduler.graph_jobs WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &GRAPH_JOBS, "reading a graph job", id)
             .await
     }
 

@@ -54,6 +54,8 @@ pub(crate) const IMPACT_SNAPSHOTS: Table = Table {
     name: "scheduler.impact_snapshots",
     entity: "impact snapshot",
     columns: snapshot_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[
         ("impact_snapshots_pkey", Constraint::Unique("id")),
         (

@@ -55,6 +55,8 @@ pub(crate) const LOCKS: Table = Table {
     name: "scheduler.locks",
     entity: "lease",
     columns: lease_columns!(),
+    by_id: None,
+    unread: &["metadata"],
     constraints: &[("locks_pkey", Constraint::Unique("lock key"))],
 };
 

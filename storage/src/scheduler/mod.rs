@@ -48,6 +48,6 @@ pub use runs::{
 pub use schedules::{
     MAX_DUE, PgSchedules, Schedule, ScheduleFields, ScheduleQuery, ScheduleRepository, tick_run_id,
 };
-pub use store::{Scheduler, open_scheduler};
+pub use store::{Scheduler, TABLES, open_scheduler};
 pub use triggers::{MAX_TRIGGER_LIST, NewTrigger, PgTriggers, Trigger, TriggerRepository};
 pub use workers::{PgWorkers, Worker};

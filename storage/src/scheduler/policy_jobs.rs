@@ -82,6 +82,12 @@ pub(crate) const POLICY_JOBS: Table = Table {
     name: "scheduler.policy_jobs",
     entity: "policy job",
     columns: policy_job_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        policy_job_columns!(),
+        " FROM scheduler.policy_jobs WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("policy_jobs_pkey", Constraint::Unique("id")),
         (
@@ -155,17 +161,10 @@ impl PgPolicyJobs {
         ctx: &TenantContext,
         id: Uuid,
     ) -> Result<Option<PolicyJob>, StorageError> {
-        self.select(
-            ctx,
-            concat!(
-                "SELECT ",
-                policy_job_columns!(),
-                " FROM scheduler.policy_jobs WHERE id = $1"
-            ),
-            |q| q.bind(id),
-        )
-        .await
-        .map(|mut jobs| jobs.pop())
+        self.queue
+            .source
+            .get_by_id(ctx, &POLICY_JOBS, "reading a policy job", id)
+            .await
     }
 
     /// The tenant's jobs in `status`, in lease order, at most `limit`.

@@ -43,12 +43,18 @@ pub(crate) const RUN_SUMMARIES: Table = Table {
     name: "scheduler.run_summaries",
     entity: "run summary",
     columns: summary_columns!(),
+    by_id: None,
+    unread: &[],
     constraints: &[
         (
             "run_summaries_tenant_id_schedule_id_fkey",
             Constraint::References("schedule"),
         ),
         ("run_summaries_pkey", Constraint::Unique("schedule")),
+        (
+            "run_summaries_tenant_id_last_run_id_fkey",
+            Constraint::References("run"),
+        ),
     ],
 };
 

@@ -176,6 +176,12 @@ pub(crate) const RUNS: Table = Table {
     name: "scheduler.runs",
     entity: "run",
     columns: run_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        run_columns!(),
+        " FROM scheduler.runs WHERE id = $1"
+    )),
+    unread: &["trigger_id", "reason", "stats", "deltas", "retry_of"],
     constraints: &[
         ("runs_pkey", Constraint::Unique("id")),
         (
@@ -370,17 +376,7 @@ impl RunRepository for PgRuns {
     }
 
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Run>, StorageError> {
-        self.source
-            .call(ctx, &RUNS, "reading a run")
-            .optional(
-                sqlx::query_as::<_, Run>(concat!(
-                    "SELECT ",
-                    run_columns!(),
-                    " FROM scheduler.runs WHERE id = $1"
-                ))
-                .bind(id),
-            )
-            .await
+        self.source.get_by_id(ctx, &RUNS, "reading a run", id).await
     }
 
     async fn transition(

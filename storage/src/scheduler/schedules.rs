@@ -207,6 +207,12 @@ pub(crate) const SCHEDULES: Table = Table {
     name: "scheduler.schedules",
     entity: "schedule",
     columns: schedule_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        schedule_columns!(),
+        " FROM scheduler.schedules WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("schedules_pkey", Constraint::Unique("id")),
         ("schedules_live_name_idx", Constraint::Unique("name")),
@@ -230,15 +236,7 @@ impl PgSchedules {
 impl ScheduleRepository for PgSchedules {
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Schedule>, StorageError> {
         self.source
-            .call(ctx, &SCHEDULES, "reading a schedule")
-            .optional(
-                sqlx::query_as::<_, Schedule>(concat!(
-                    "SELECT ",
-                    schedule_columns!(),
-                    " FROM scheduler.schedules WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &SCHEDULES, "reading a schedule", id)
             .await
     }
 

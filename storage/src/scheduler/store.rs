@@ -3,11 +3,39 @@
 
 use std::sync::Arc;
 
+use super::audit::AUDIT;
+use super::execution_logs::EXECUTION_LOGS;
+use super::graph_jobs::GRAPH_JOBS;
+use super::impact_snapshots::IMPACT_SNAPSHOTS;
+use super::locks::LOCKS;
 use super::memory::MemoryScheduler;
+use super::policy_jobs::POLICY_JOBS;
+use super::run_summaries::RUN_SUMMARIES;
+use super::runs::RUNS;
+use super::schedules::SCHEDULES;
+use super::triggers::TRIGGERS;
+use super::workers::WORKERS;
 use super::{
     PgRuns, PgSchedules, PgTriggers, RunRepository, ScheduleRepository, TriggerRepository,
 };
+use crate::Table;
 use crate::{Backend, Clock, DataSource, Module, StorageError, StorageOptions};
+
+/// Every Scheduler table as the repositories see it, one descriptor each
+/// (a contract test holds them to the migrated catalog).
+pub const TABLES: &[&Table] = &[
+    &SCHEDULES,
+    &TRIGGERS,
+    &RUNS,
+    &GRAPH_JOBS,
+    &POLICY_JOBS,
+    &IMPACT_SNAPSHOTS,
+    &WORKERS,
+    &EXECUTION_LOGS,
+    &LOCKS,
+    &AUDIT,
+    &RUN_SUMMARIES,
+];
 
 /// The Scheduler's schedule, trigger and run repositories on one backend.
 ///

@@ -121,6 +121,12 @@ pub(crate) const TRIGGERS: Table = Table {
     name: "scheduler.triggers",
     entity: "trigger",
     columns: trigger_columns!(),
+    by_id: Some(concat!(
+        "SELECT ",
+        trigger_columns!(),
+        " FROM scheduler.triggers WHERE id = $1"
+    )),
+    unread: &[],
     constraints: &[
         ("triggers_pkey", Constraint::Unique("id")),
         (
@@ -172,15 +178,7 @@ impl TriggerRepository for PgTriggers {
 
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Trigger>, StorageError> {
         self.source
-            .call(ctx, &TRIGGERS, "reading a trigger")
-            .optional(
-                sqlx::query_as::<_, Trigger>(concat!(
-                    "SELECT ",
-                    trigger_columns!(),
-                    " FROM scheduler.triggers WHERE id = $1"
-                ))
-                .bind(id),
-            )
+            .get_by_id(ctx, &TRIGGERS, "reading a trigger", id)
             .await
     }
 

@@ -33,6 +33,8 @@ pub(crate) const WORKERS: Table = Table {
     name: "scheduler.workers",
     entity: "worker",
     columns: worker_columns!(),
+    by_id: None,
+    unread: &["current_load", "metadata"],
     constraints: &[("workers_pkey", Constraint::Unique("id"))],
 };
 
