@@ -80,7 +80,7 @@ impl ClientFields {
 
 /// The seeds' `IClientRepository`.
 #[async_trait]
-pub trait ClientRepository: Send + Sync {
+pub trait ClientRepository: Send + Sync + std::fmt::Debug {
     async fn get_client(
         &self,
         ctx: &TenantContext,

@@ -86,7 +86,7 @@ pub struct LicenseUsage {
 
 /// The seeds' `ILicenseRepository`, with usage.
 #[async_trait]
-pub trait LicenseRepository: Send + Sync {
+pub trait LicenseRepository: Send + Sync + std::fmt::Debug {
     async fn get_license(
         &self,
         ctx: &TenantContext,

@@ -72,7 +72,7 @@ impl NewLoginAttempt {
 
 /// The seeds' `ILoginAttemptRepository`.
 #[async_trait]
-pub trait LoginAttemptRepository: Send + Sync {
+pub trait LoginAttemptRepository: Send + Sync + std::fmt::Debug {
     async fn record_login_attempt(
         &self,
         ctx: &TenantContext,

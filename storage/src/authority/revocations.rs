@@ -79,7 +79,7 @@ impl NewRevocation {
 
 /// The seeds' `IRevocationRepository`.
 #[async_trait]
-pub trait RevocationRepository: Send + Sync {
+pub trait RevocationRepository: Send + Sync + std::fmt::Debug {
     async fn create_revocation(
         &self,
         ctx: &TenantContext,

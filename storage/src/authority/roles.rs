@@ -52,7 +52,7 @@ impl RoleFields {
 
 /// The seeds' `IRoleRepository`.
 #[async_trait]
-pub trait RoleRepository: Send + Sync {
+pub trait RoleRepository: Send + Sync + std::fmt::Debug {
     async fn get_role(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<Role>, StorageError>;
     async fn get_role_by_name(
         &self,

@@ -52,7 +52,7 @@ impl NewScope {
 /// Scopes are shared by all tenants: any tenant reads them, only system
 /// operations write them.
 #[async_trait]
-pub trait ScopeRepository: Send + Sync {
+pub trait ScopeRepository: Send + Sync + std::fmt::Debug {
     async fn get_scope_by_name(
         &self,
         ctx: &TenantContext,

@@ -67,7 +67,7 @@ impl ServiceAccountFields {
 
 /// The seeds' `IServiceAccountRepository`.
 #[async_trait]
-pub trait ServiceAccountRepository: Send + Sync {
+pub trait ServiceAccountRepository: Send + Sync + std::fmt::Debug {
     async fn get_service_account(
         &self,
         ctx: &TenantContext,

@@ -1,7 +1,6 @@
 //! The Authority module value (every repository on one backend) and its
 //! backend switch.
 
-use std::fmt::Debug;
 use std::sync::Arc;
 
 use super::clients::CLIENTS;
@@ -20,7 +19,7 @@ use super::{
     TenantRepository, TokenRepository, UserRepository,
 };
 use crate::Table;
-use crate::{Backend, Clock, DataSource, Module, StorageError, StorageOptions};
+use crate::{Backend, Clock, DataSource, Module, ModuleStorage, StorageError, StorageOptions};
 
 /// Every Authority table as the repositories see it, one descriptor each
 /// (a contract test holds them to the migrated catalog).
@@ -39,41 +38,79 @@ pub const TABLES: &[&Table] = &[
     &LICENSE_USAGE,
 ];
 
-/// Every Authority repository, on one backend.
-pub trait Authority:
-    TenantRepository
-    + UserRepository
-    + RoleRepository
-    + ServiceAccountRepository
-    + ClientRepository
-    + ScopeRepository
-    + TokenRepository
-    + RevocationRepository
-    + LoginAttemptRepository
-    + LicenseRepository
-    + Debug
-{
-    /// Which backend serves the calls.
-    fn backend(&self) -> Backend;
+/// Every Authority repository on one backend, by name.
+///
+/// Authority has no PostgreSQL-only repository: the memory backend
+/// implements all ten, so every call is checked against the reference.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    pub backend: Backend,
+    pub tenants: Arc<dyn TenantRepository>,
+    pub users: Arc<dyn UserRepository>,
+    pub roles: Arc<dyn RoleRepository>,
+    pub service_accounts: Arc<dyn ServiceAccountRepository>,
+    pub clients: Arc<dyn ClientRepository>,
+    pub scopes: Arc<dyn ScopeRepository>,
+    pub tokens: Arc<dyn TokenRepository>,
+    pub revocations: Arc<dyn RevocationRepository>,
+    pub login_attempts: Arc<dyn LoginAttemptRepository>,
+    pub licenses: Arc<dyn LicenseRepository>,
 }
 
-impl Authority for PgAuthority {
-    fn backend(&self) -> Backend {
-        Backend::Postgres
+impl Authority {
+    /// Every field served by `one` backend value.
+    fn of<B>(backend: Backend, one: B) -> Self
+    where
+        B: TenantRepository
+            + UserRepository
+            + RoleRepository
+            + ServiceAccountRepository
+            + ClientRepository
+            + ScopeRepository
+            + TokenRepository
+            + RevocationRepository
+            + LoginAttemptRepository
+            + LicenseRepository
+            + 'static,
+    {
+        let one = Arc::new(one);
+        Authority {
+            backend,
+            tenants: one.clone(),
+            users: one.clone(),
+            roles: one.clone(),
+            service_accounts: one.clone(),
+            clients: one.clone(),
+            scopes: one.clone(),
+            tokens: one.clone(),
+            revocations: one.clone(),
+            login_attempts: one.clone(),
+            licenses: one,
+        }
     }
 }
 
-impl Authority for MemoryAuthority {
+impl ModuleStorage for Authority {
+    const MODULE: Module = Module::Authority;
+
+    fn postgres(source: DataSource, clock: Arc<dyn Clock>) -> Self {
+        Authority::of(Backend::Postgres, PgAuthority::new(source, clock))
+    }
+
+    fn memory(clock: Arc<dyn Clock>) -> Self {
+        Authority::of(Backend::Memory, MemoryAuthority::new(clock))
+    }
+
     fn backend(&self) -> Backend {
-        Backend::Memory
+        self.backend
     }
 }
 
-/// The backend switch: Authority on the backend the options choose.
+/// The backend switch for Authority ([`crate::open`]).
 ///
 /// ```
 /// use std::sync::Arc;
-/// use stellaops_storage::{Backend, Module, Persistence, StorageOptions, SystemClock};
+/// use stellaops_storage::{Backend, Module, ModuleStorage, Persistence, StorageOptions, SystemClock};
 /// use stellaops_storage::authority::open_authority;
 /// let mut persistence = Persistence::default();
 /// persistence.set(Module::Authority, Backend::Memory);
@@ -84,17 +121,6 @@ impl Authority for MemoryAuthority {
 pub fn open_authority(
     options: &StorageOptions,
     clock: Arc<dyn Clock>,
-) -> Result<Arc<dyn Authority>, StorageError> {
-    match options.persistence.require(Module::Authority)? {
-        Backend::Memory => Ok(Arc::new(MemoryAuthority::new(clock))),
-        Backend::Postgres => {
-            let postgres = options.postgres.as_ref().ok_or_else(|| {
-                StorageError::invalid("options", "authority is on postgres but no URL is set")
-            })?;
-            Ok(Arc::new(PgAuthority::new(
-                DataSource::connect_lazy(postgres),
-                clock,
-            )))
-        }
-    }
+) -> Result<Authority, StorageError> {
+    crate::open(options, clock)
 }

@@ -54,7 +54,7 @@ impl NewTenant {
 
 /// Tenants are global: every call is a system operation.
 #[async_trait]
-pub trait TenantRepository: Send + Sync {
+pub trait TenantRepository: Send + Sync + std::fmt::Debug {
     async fn create_tenant(
         &self,
         ctx: &SystemContext,

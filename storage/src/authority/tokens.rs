@@ -86,7 +86,7 @@ impl NewToken {
 
 /// The seeds' `ITokenRepository`.
 #[async_trait]
-pub trait TokenRepository: Send + Sync {
+pub trait TokenRepository: Send + Sync + std::fmt::Debug {
     async fn get_token(&self, ctx: &TenantContext, id: Uuid)
     -> Result<Option<Token>, StorageError>;
     /// Across tenants: a presented token carries no tenant until it is found.

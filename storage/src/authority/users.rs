@@ -114,7 +114,7 @@ impl UserQuery {
 
 /// The seeds' `IUserRepository`.
 #[async_trait]
-pub trait UserRepository: Send + Sync {
+pub trait UserRepository: Send + Sync + std::fmt::Debug {
     async fn get_user(&self, ctx: &TenantContext, id: Uuid) -> Result<Option<User>, StorageError>;
     async fn get_user_by_username(
         &self,

@@ -19,7 +19,7 @@ use super::{
     PgRuns, PgSchedules, PgTriggers, RunRepository, ScheduleRepository, TriggerRepository,
 };
 use crate::Table;
-use crate::{Backend, Clock, DataSource, Module, StorageError, StorageOptions};
+use crate::{Backend, Clock, DataSource, Module, ModuleStorage, StorageError, StorageOptions};
 
 /// Every Scheduler table as the repositories see it, one descriptor each
 /// (a contract test holds them to the migrated catalog).
@@ -39,10 +39,14 @@ pub const TABLES: &[&Table] = &[
 
 /// The Scheduler's schedule, trigger and run repositories on one backend.
 ///
-/// Workers, locks, jobs, snapshots, logs, summaries and audit exist on
-/// PostgreSQL only ([`super::PgWorkers`], [`super::PgLocks`], …): the memory
-/// backend is the reference of the model tests, which cover schedules,
-/// triggers and the run life cycle.
+/// Workers, locks, graph and policy jobs, impact snapshots, execution logs,
+/// run summaries and audit exist on PostgreSQL only ([`super::PgWorkers`],
+/// [`super::PgLocks`], …): what they promise is what PostgreSQL does
+/// (`FOR UPDATE SKIP LOCKED` leases, advisory locks, fencing tokens,
+/// summaries computed by SQL), so a memory copy would restate the database
+/// rather than give an independent reference; their suites run on
+/// PostgreSQL and check histories instead. The memory backend covers
+/// schedules, triggers and the run life cycle, the model tests' subject.
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     pub backend: Backend,
@@ -51,9 +55,10 @@ pub struct Scheduler {
     pub runs: Arc<dyn RunRepository>,
 }
 
-impl Scheduler {
-    /// The PostgreSQL repositories on `source`.
-    pub fn postgres(source: DataSource, clock: Arc<dyn Clock>) -> Self {
+impl ModuleStorage for Scheduler {
+    const MODULE: Module = Module::Scheduler;
+
+    fn postgres(source: DataSource, clock: Arc<dyn Clock>) -> Self {
         Scheduler {
             backend: Backend::Postgres,
             schedules: Arc::new(PgSchedules::new(source.clone(), clock.clone())),
@@ -62,44 +67,36 @@ impl Scheduler {
         }
     }
 
-    /// The in-memory reference, one state behind all three.
-    pub fn memory(clock: Arc<dyn Clock>) -> Self {
-        let memory = MemoryScheduler::new(clock);
+    fn memory(clock: Arc<dyn Clock>) -> Self {
+        let memory = Arc::new(MemoryScheduler::new(clock));
         Scheduler {
             backend: Backend::Memory,
-            schedules: Arc::new(memory.clone()),
-            triggers: Arc::new(memory.clone()),
-            runs: Arc::new(memory),
+            schedules: memory.clone(),
+            triggers: memory.clone(),
+            runs: memory,
         }
+    }
+
+    fn backend(&self) -> Backend {
+        self.backend
     }
 }
 
-/// The backend switch: the Scheduler on the backend the options choose.
+/// The backend switch for the Scheduler ([`crate::open`]).
 ///
 /// ```
 /// use std::sync::Arc;
-/// use stellaops_storage::{Backend, Module, Persistence, StorageOptions, SystemClock};
+/// use stellaops_storage::{Backend, Module, ModuleStorage, Persistence, StorageOptions, SystemClock};
 /// use stellaops_storage::scheduler::open_scheduler;
 /// let mut persistence = Persistence::default();
 /// persistence.set(Module::Scheduler, Backend::Memory);
 /// let options = StorageOptions { postgres: None, persistence };
 /// let scheduler = open_scheduler(&options, Arc::new(SystemClock)).unwrap();
-/// assert_eq!(scheduler.backend, Backend::Memory);
+/// assert_eq!(scheduler.backend(), Backend::Memory);
 /// ```
 pub fn open_scheduler(
     options: &StorageOptions,
     clock: Arc<dyn Clock>,
 ) -> Result<Scheduler, StorageError> {
-    match options.persistence.require(Module::Scheduler)? {
-        Backend::Memory => Ok(Scheduler::memory(clock)),
-        Backend::Postgres => {
-            let postgres = options.postgres.as_ref().ok_or_else(|| {
-                StorageError::invalid("options", "scheduler is on postgres but no URL is set")
-            })?;
-            Ok(Scheduler::postgres(
-                DataSource::connect_lazy(postgres),
-                clock,
-            ))
-        }
-    }
+    crate::open(options, clock)
 }

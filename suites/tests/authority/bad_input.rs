@@ -14,10 +14,11 @@ async fn snapshot(b: &Bundle) -> String {
     for ctx in [&b.acme, &b.acme_eu, &b.globex] {
         let users = b
             .authority
+            .users
             .list_users(ctx, &UserQuery::default())
             .await
             .unwrap();
-        let roles = b.authority.list_roles(ctx).await.unwrap();
+        let roles = b.authority.roles.list_roles(ctx).await.unwrap();
         out.push_str(&serde_json::to_string(&(users, roles)).unwrap());
     }
     out
@@ -79,6 +80,7 @@ async fn oversized_nul_and_malformed_values_are_refused_and_nothing_is_written(
     for (what, fields, reason) in cases {
         let err = expect_kind(
             b.authority
+                .users
                 .create_user(&b.acme, &NewUser::new(fields.clone()))
                 .await,
             ErrorKind::InvalidInput,
@@ -86,12 +88,16 @@ async fn oversized_nul_and_malformed_values_are_refused_and_nothing_is_written(
         assert!(err.to_string().contains(reason), "{what}: {err}");
         let alice = b
             .authority
+            .users
             .get_user_by_username(&b.acme, "alice")
             .await
             .unwrap()
             .unwrap();
         expect_kind(
-            b.authority.update_user(&b.acme, alice.id, &fields).await,
+            b.authority
+                .users
+                .update_user(&b.acme, alice.id, &fields)
+                .await,
             ErrorKind::InvalidInput,
         );
     }
@@ -105,11 +111,12 @@ async fn oversized_nul_and_malformed_values_are_refused_and_nothing_is_written(
     );
     // Lookups refuse too, rather than asking the server.
     expect_kind(
-        b.authority.get_user_by_username(&b.acme, "a\0").await,
+        b.authority.users.get_user_by_username(&b.acme, "a\0").await,
         ErrorKind::InvalidInput,
     );
     expect_kind(
         b.authority
+            .roles
             .create_role(&b.acme, uuid::Uuid::new_v4(), &RoleFields::named(""))
             .await,
         ErrorKind::InvalidInput,
@@ -130,27 +137,46 @@ async fn another_tenants_id_changes_nothing(#[case] backend: Backend) {
     let alice = b.user(&b.acme, "alice").await;
     let role = b
         .authority
+        .roles
         .create_role(&b.acme, uuid::Uuid::new_v4(), &RoleFields::named("admin"))
         .await
         .unwrap();
     let before = snapshot(&b).await;
     let err = expect_kind(
         b.authority
+            .users
             .update_user(&b.globex, alice.id, &UserFields::named("mallory"))
             .await,
         ErrorKind::NotFound,
     );
     assert!(matches!(err, StorageError::NotFound { entity: "user" }));
-    assert!(!b.authority.delete_user(&b.globex, alice.id).await.unwrap());
-    assert!(!b.authority.delete_role(&b.globex, role.id).await.unwrap());
+    assert!(
+        !b.authority
+            .users
+            .delete_user(&b.globex, alice.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !b.authority
+            .roles
+            .delete_role(&b.globex, role.id)
+            .await
+            .unwrap()
+    );
     expect_kind(
         b.authority
+            .roles
             .update_role(&b.globex, role.id, &RoleFields::named("pwned"))
             .await,
         ErrorKind::NotFound,
     );
     assert_eq!(
-        b.authority.get_user(&b.globex, alice.id).await.unwrap(),
+        b.authority
+            .users
+            .get_user(&b.globex, alice.id)
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(snapshot(&b).await, before);

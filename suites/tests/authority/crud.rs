@@ -21,6 +21,7 @@ async fn tenants_are_created_read_listed_and_updated_by_system_operations(
     let code = TenantCode::parse("initech").unwrap();
     let created = b
         .authority
+        .tenants
         .create_tenant(&b.system, &NewTenant::new(code.clone(), "Initech"))
         .await
         .unwrap();
@@ -30,11 +31,16 @@ async fn tenants_are_created_read_listed_and_updated_by_system_operations(
     );
     assert_eq!(created.created_at, epoch());
     assert_eq!(
-        b.authority.get_tenant(&b.system, &code).await.unwrap(),
+        b.authority
+            .tenants
+            .get_tenant(&b.system, &code)
+            .await
+            .unwrap(),
         Some(created.clone())
     );
     let codes: Vec<String> = b
         .authority
+        .tenants
         .list_tenants(&b.system)
         .await
         .unwrap()
@@ -46,6 +52,7 @@ async fn tenants_are_created_read_listed_and_updated_by_system_operations(
     b.clock.advance(Duration::seconds(1));
     let suspended = b
         .authority
+        .tenants
         .set_tenant_status(&b.system, &code, TenantStatus::Suspended)
         .await
         .unwrap();
@@ -54,6 +61,7 @@ async fn tenants_are_created_read_listed_and_updated_by_system_operations(
 
     let err = expect_kind(
         b.authority
+            .tenants
             .create_tenant(&b.system, &NewTenant::new(code.clone(), "Again"))
             .await,
         ErrorKind::Conflict,
@@ -61,11 +69,16 @@ async fn tenants_are_created_read_listed_and_updated_by_system_operations(
     assert_eq!(err.to_string(), "tenant conflict: code is already taken");
     let nobody = TenantCode::parse("nobody").unwrap();
     assert_eq!(
-        b.authority.get_tenant(&b.system, &nobody).await.unwrap(),
+        b.authority
+            .tenants
+            .get_tenant(&b.system, &nobody)
+            .await
+            .unwrap(),
         None
     );
     let err = expect_kind(
         b.authority
+            .tenants
             .set_tenant_status(&b.system, &nobody, TenantStatus::Active)
             .await,
         ErrorKind::NotFound,
@@ -83,18 +96,19 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     fields.email = Some("alice@acme.test".into());
     fields.attributes = json!({"team": "blue", "level": 3});
     let new = NewUser::new(fields.clone());
-    let alice = b.authority.create_user(&b.acme, &new).await.unwrap();
+    let alice = b.authority.users.create_user(&b.acme, &new).await.unwrap();
     assert_eq!(alice.tenant_id, ACME);
     assert_eq!((alice.id, alice.subject_id), (new.id, new.subject_id));
     assert_eq!(alice.attributes, json!({"level": 3, "team": "blue"}));
     assert_eq!((alice.created_at, alice.updated_at), (epoch(), epoch()));
 
     assert_eq!(
-        b.authority.get_user(&b.acme, alice.id).await.unwrap(),
+        b.authority.users.get_user(&b.acme, alice.id).await.unwrap(),
         Some(alice.clone())
     );
     assert_eq!(
         b.authority
+            .users
             .get_user_by_username(&b.acme, "alice")
             .await
             .unwrap(),
@@ -102,17 +116,23 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     );
     assert_eq!(
         b.authority
+            .users
             .get_user_by_subject_id(&b.system, alice.subject_id)
             .await
             .unwrap(),
         Some(alice.clone())
     );
     assert_eq!(
-        b.authority.get_user(&b.acme, Uuid::new_v4()).await.unwrap(),
+        b.authority
+            .users
+            .get_user(&b.acme, Uuid::new_v4())
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
         b.authority
+            .users
             .get_user_by_username(&b.acme, "bob")
             .await
             .unwrap(),
@@ -124,6 +144,7 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     fields.display_name = Some("Alice A.".into());
     let updated = b
         .authority
+        .users
         .update_user(&b.acme, alice.id, &fields)
         .await
         .unwrap();
@@ -135,6 +156,7 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     // Duplicates: the caller learns the field, not the row.
     let err = expect_kind(
         b.authority
+            .users
             .create_user(&b.acme, &NewUser::new(UserFields::named("alice")))
             .await,
         ErrorKind::Conflict,
@@ -142,7 +164,10 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     assert_eq!(err.to_string(), "user conflict: username is already taken");
     let bob = b.user(&b.acme, "bob").await;
     let err = expect_kind(
-        b.authority.update_user(&b.acme, bob.id, &fields).await,
+        b.authority
+            .users
+            .update_user(&b.acme, bob.id, &fields)
+            .await,
         ErrorKind::Conflict,
     );
     assert!(matches!(
@@ -154,6 +179,7 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     ));
     let err = expect_kind(
         b.authority
+            .users
             .update_user(&b.acme, Uuid::new_v4(), &UserFields::named("carol"))
             .await,
         ErrorKind::NotFound,
@@ -163,22 +189,26 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     // Roles of a user.
     let admin = b
         .authority
+        .roles
         .create_role(&b.acme, Uuid::new_v4(), &RoleFields::named("admin"))
         .await
         .unwrap();
     let auditor = b
         .authority
+        .roles
         .create_role(&b.acme, Uuid::new_v4(), &RoleFields::named("auditor"))
         .await
         .unwrap();
     for role in [&auditor, &admin, &admin] {
         b.authority
+            .users
             .assign_role(&b.acme, bob.id, role.id, Some("alice"))
             .await
             .unwrap();
     }
     let names: Vec<String> = b
         .authority
+        .users
         .user_roles(&b.acme, bob.id)
         .await
         .unwrap()
@@ -188,6 +218,7 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     assert_eq!(names, ["admin", "auditor"], "by name, assigned once");
     let err = expect_kind(
         b.authority
+            .users
             .assign_role(&b.acme, Uuid::new_v4(), admin.id, None)
             .await,
         ErrorKind::NotFound,
@@ -195,6 +226,7 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     assert_eq!(err.to_string(), "user not found");
     let err = expect_kind(
         b.authority
+            .users
             .assign_role(&b.acme, bob.id, Uuid::new_v4(), None)
             .await,
         ErrorKind::NotFound,
@@ -202,12 +234,14 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
     assert_eq!(err.to_string(), "role not found");
     assert!(
         b.authority
+            .users
             .revoke_role(&b.acme, bob.id, admin.id)
             .await
             .unwrap()
     );
     assert!(
         !b.authority
+            .users
             .revoke_role(&b.acme, bob.id, admin.id)
             .await
             .unwrap()
@@ -215,17 +249,34 @@ async fn users_round_trip_through_every_method(#[case] backend: Backend) {
 
     // Delete cascades to grants and tokens.
     b.authority
+        .tokens
         .create_token(
             &b.acme,
             &NewToken::access("hash-bob", bob.id, epoch() + Duration::hours(1)),
         )
         .await
         .unwrap();
-    assert!(b.authority.delete_user(&b.acme, bob.id).await.unwrap());
-    assert!(!b.authority.delete_user(&b.acme, bob.id).await.unwrap());
-    assert_eq!(b.authority.user_roles(&b.acme, bob.id).await.unwrap(), []);
+    assert!(
+        b.authority
+            .users
+            .delete_user(&b.acme, bob.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !b.authority
+            .users
+            .delete_user(&b.acme, bob.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        b.authority.users.user_roles(&b.acme, bob.id).await.unwrap(),
+        []
+    );
     assert_eq!(
         b.authority
+            .tokens
             .get_token_by_hash(&b.system, "hash-bob")
             .await
             .unwrap(),
@@ -244,30 +295,40 @@ async fn roles_service_accounts_and_clients_have_crud(#[case] backend: Backend) 
     let mut role = RoleFields::named("operator");
     role.permissions = vec!["scan:run".into(), "scan:read".into()];
     let id = Uuid::new_v4();
-    let created = b.authority.create_role(ctx, id, &role).await.unwrap();
+    let created = b.authority.roles.create_role(ctx, id, &role).await.unwrap();
     assert_eq!(created.permissions, ["scan:run", "scan:read"], "order kept");
     assert_eq!(
-        b.authority.get_role(ctx, id).await.unwrap(),
+        b.authority.roles.get_role(ctx, id).await.unwrap(),
         Some(created.clone())
     );
     assert_eq!(
-        b.authority.get_role_by_name(ctx, "operator").await.unwrap(),
+        b.authority
+            .roles
+            .get_role_by_name(ctx, "operator")
+            .await
+            .unwrap(),
         Some(created)
     );
     role.description = Some("runs scans".into());
-    let updated = b.authority.update_role(ctx, id, &role).await.unwrap();
+    let updated = b.authority.roles.update_role(ctx, id, &role).await.unwrap();
     assert_eq!(updated.description.as_deref(), Some("runs scans"));
     expect_kind(
-        b.authority.create_role(ctx, Uuid::new_v4(), &role).await,
+        b.authority
+            .roles
+            .create_role(ctx, Uuid::new_v4(), &role)
+            .await,
         ErrorKind::Conflict,
     );
     expect_kind(
-        b.authority.update_role(ctx, Uuid::new_v4(), &role).await,
+        b.authority
+            .roles
+            .update_role(ctx, Uuid::new_v4(), &role)
+            .await,
         ErrorKind::NotFound,
     );
-    assert_eq!(b.authority.list_roles(ctx).await.unwrap(), [updated]);
-    assert!(b.authority.delete_role(ctx, id).await.unwrap());
-    assert!(!b.authority.delete_role(ctx, id).await.unwrap());
+    assert_eq!(b.authority.roles.list_roles(ctx).await.unwrap(), [updated]);
+    assert!(b.authority.roles.delete_role(ctx, id).await.unwrap());
+    assert!(!b.authority.roles.delete_role(ctx, id).await.unwrap());
 
     // Service accounts.
     let mut account = ServiceAccountFields::named("scanner-bot");
@@ -275,15 +336,21 @@ async fn roles_service_accounts_and_clients_have_crud(#[case] backend: Backend) 
     let id = Uuid::new_v4();
     let created = b
         .authority
+        .service_accounts
         .create_service_account(ctx, id, &account)
         .await
         .unwrap();
     assert_eq!(
-        b.authority.get_service_account(ctx, id).await.unwrap(),
+        b.authority
+            .service_accounts
+            .get_service_account(ctx, id)
+            .await
+            .unwrap(),
         Some(created.clone())
     );
     assert_eq!(
         b.authority
+            .service_accounts
             .get_service_account_by_account_id(ctx, "scanner-bot")
             .await
             .unwrap(),
@@ -292,12 +359,14 @@ async fn roles_service_accounts_and_clients_have_crud(#[case] backend: Backend) 
     account.status = AccountStatus::Disabled;
     let updated = b
         .authority
+        .service_accounts
         .update_service_account(ctx, id, &account)
         .await
         .unwrap();
     assert_eq!(updated.status, AccountStatus::Disabled);
     let err = expect_kind(
         b.authority
+            .service_accounts
             .create_service_account(ctx, Uuid::new_v4(), &account)
             .await,
         ErrorKind::Conflict,
@@ -308,17 +377,32 @@ async fn roles_service_accounts_and_clients_have_crud(#[case] backend: Backend) 
     );
     expect_kind(
         b.authority
+            .service_accounts
             .update_service_account(ctx, Uuid::new_v4(), &account)
             .await,
         ErrorKind::NotFound,
     );
     assert_eq!(
-        b.authority.list_service_accounts(ctx).await.unwrap(),
+        b.authority
+            .service_accounts
+            .list_service_accounts(ctx)
+            .await
+            .unwrap(),
         [updated]
     );
-    assert!(b.authority.delete_service_account(ctx, id).await.unwrap());
+    assert!(
+        b.authority
+            .service_accounts
+            .delete_service_account(ctx, id)
+            .await
+            .unwrap()
+    );
     assert_eq!(
-        b.authority.get_service_account(ctx, id).await.unwrap(),
+        b.authority
+            .service_accounts
+            .get_service_account(ctx, id)
+            .await
+            .unwrap(),
         None
     );
 
@@ -327,23 +411,35 @@ async fn roles_service_accounts_and_clients_have_crud(#[case] backend: Backend) 
     client.redirect_uris = vec!["https://console.acme.test/cb".into()];
     client.grant_types = vec!["authorization_code".into()];
     let id = Uuid::new_v4();
-    let created = b.authority.create_client(ctx, id, &client).await.unwrap();
+    let created = b
+        .authority
+        .clients
+        .create_client(ctx, id, &client)
+        .await
+        .unwrap();
     assert_eq!(
-        b.authority.get_client(ctx, id).await.unwrap(),
+        b.authority.clients.get_client(ctx, id).await.unwrap(),
         Some(created.clone())
     );
     assert_eq!(
         b.authority
+            .clients
             .get_client_by_client_id(ctx, "console")
             .await
             .unwrap(),
         Some(created)
     );
     client.client_type = ClientType::Public;
-    let updated = b.authority.update_client(ctx, id, &client).await.unwrap();
+    let updated = b
+        .authority
+        .clients
+        .update_client(ctx, id, &client)
+        .await
+        .unwrap();
     assert_eq!(updated.client_type, ClientType::Public);
     let err = expect_kind(
         b.authority
+            .clients
             .create_client(ctx, Uuid::new_v4(), &client)
             .await,
         ErrorKind::Conflict,
@@ -354,13 +450,17 @@ async fn roles_service_accounts_and_clients_have_crud(#[case] backend: Backend) 
     );
     expect_kind(
         b.authority
+            .clients
             .update_client(ctx, Uuid::new_v4(), &client)
             .await,
         ErrorKind::NotFound,
     );
-    assert_eq!(b.authority.list_clients(ctx).await.unwrap(), [updated]);
-    assert!(b.authority.delete_client(ctx, id).await.unwrap());
-    assert!(!b.authority.delete_client(ctx, id).await.unwrap());
+    assert_eq!(
+        b.authority.clients.list_clients(ctx).await.unwrap(),
+        [updated]
+    );
+    assert!(b.authority.clients.delete_client(ctx, id).await.unwrap());
+    assert!(!b.authority.clients.delete_client(ctx, id).await.unwrap());
 }
 
 #[rstest]
@@ -371,10 +471,12 @@ async fn scopes_are_global_and_written_only_by_system_operations(#[case] backend
     let b = setup_on(backend).await;
     let created = b
         .authority
+        .scopes
         .create_scope(&b.system, &NewScope::named("scan:run"))
         .await
         .unwrap();
     b.authority
+        .scopes
         .create_scope(&b.system, &NewScope::named("policy:read"))
         .await
         .unwrap();
@@ -382,6 +484,7 @@ async fn scopes_are_global_and_written_only_by_system_operations(#[case] backend
     for ctx in [&b.acme, &b.globex] {
         let names: Vec<String> = b
             .authority
+            .scopes
             .list_scopes(ctx)
             .await
             .unwrap()
@@ -391,6 +494,7 @@ async fn scopes_are_global_and_written_only_by_system_operations(#[case] backend
         assert_eq!(names, ["policy:read", "scan:run"]);
         assert_eq!(
             b.authority
+                .scopes
                 .get_scope_by_name(ctx, "scan:run")
                 .await
                 .unwrap(),
@@ -399,18 +503,21 @@ async fn scopes_are_global_and_written_only_by_system_operations(#[case] backend
     }
     expect_kind(
         b.authority
+            .scopes
             .create_scope(&b.system, &NewScope::named("scan:run"))
             .await,
         ErrorKind::Conflict,
     );
     assert!(
         b.authority
+            .scopes
             .delete_scope(&b.system, "scan:run")
             .await
             .unwrap()
     );
     assert!(
         !b.authority
+            .scopes
             .delete_scope(&b.system, "scan:run")
             .await
             .unwrap()
@@ -427,7 +534,12 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     let hour = epoch() + Duration::hours(1);
     let mut first = NewToken::access("h1", alice.id, hour);
     first.client_id = Some("console".into());
-    let first = b.authority.create_token(&b.acme, &first).await.unwrap();
+    let first = b
+        .authority
+        .tokens
+        .create_token(&b.acme, &first)
+        .await
+        .unwrap();
     assert_eq!(
         (first.status, first.issued_at),
         (TokenStatus::Valid, epoch())
@@ -435,6 +547,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     b.clock.advance(Duration::seconds(1));
     let second = b
         .authority
+        .tokens
         .create_token(
             &b.acme,
             &NewToken::access("h2", alice.id, epoch() + Duration::minutes(5)),
@@ -443,11 +556,16 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
         .unwrap();
 
     assert_eq!(
-        b.authority.get_token(&b.acme, first.id).await.unwrap(),
+        b.authority
+            .tokens
+            .get_token(&b.acme, first.id)
+            .await
+            .unwrap(),
         Some(first.clone())
     );
     assert_eq!(
         b.authority
+            .tokens
             .get_token_by_hash(&b.system, "h2")
             .await
             .unwrap(),
@@ -455,6 +573,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     );
     assert_eq!(
         b.authority
+            .tokens
             .get_token_by_hash(&b.system, "nope")
             .await
             .unwrap(),
@@ -462,6 +581,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     );
     assert_eq!(
         b.authority
+            .tokens
             .active_tokens_of_user(&b.acme, alice.id)
             .await
             .unwrap(),
@@ -469,6 +589,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     );
     assert_eq!(
         b.authority
+            .tokens
             .active_tokens_of_client(&b.acme, "console")
             .await
             .unwrap(),
@@ -478,6 +599,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     // Duplicate hash, missing user, expiry not after issue.
     let err = expect_kind(
         b.authority
+            .tokens
             .create_token(&b.acme, &NewToken::access("h1", alice.id, hour))
             .await,
         ErrorKind::Conflict,
@@ -488,6 +610,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     );
     let err = expect_kind(
         b.authority
+            .tokens
             .create_token(&b.acme, &NewToken::access("h3", Uuid::new_v4(), hour))
             .await,
         ErrorKind::NotFound,
@@ -495,6 +618,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     assert_eq!(err.to_string(), "user not found");
     expect_kind(
         b.authority
+            .tokens
             .create_token(
                 &b.acme,
                 &NewToken::access("h4", alice.id, epoch() + Duration::seconds(1)),
@@ -505,18 +629,21 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
 
     assert!(
         b.authority
+            .tokens
             .revoke_token(&b.acme, first.id, "logout")
             .await
             .unwrap()
     );
     assert!(
         !b.authority
+            .tokens
             .revoke_token(&b.acme, first.id, "again")
             .await
             .unwrap()
     );
     let revoked = b
         .authority
+        .tokens
         .get_token(&b.acme, first.id)
         .await
         .unwrap()
@@ -525,6 +652,7 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     assert_eq!(revoked.revoked_reason.as_deref(), Some("logout"));
     assert_eq!(
         b.authority
+            .tokens
             .active_tokens_of_user(&b.acme, alice.id)
             .await
             .unwrap(),
@@ -535,21 +663,34 @@ async fn tokens_are_issued_found_revoked_listed_and_pruned(#[case] backend: Back
     b.clock.advance(Duration::minutes(10));
     assert_eq!(
         b.authority
+            .tokens
             .active_tokens_of_user(&b.acme, alice.id)
             .await
             .unwrap(),
         []
     );
     assert_eq!(
-        b.authority.prune_expired_tokens(&b.system).await.unwrap(),
+        b.authority
+            .tokens
+            .prune_expired_tokens(&b.system)
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(
-        b.authority.get_token(&b.acme, second.id).await.unwrap(),
+        b.authority
+            .tokens
+            .get_token(&b.acme, second.id)
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
-        b.authority.prune_expired_tokens(&b.system).await.unwrap(),
+        b.authority
+            .tokens
+            .prune_expired_tokens(&b.system)
+            .await
+            .unwrap(),
         0
     );
 }
@@ -566,41 +707,59 @@ async fn revocations_take_effect_and_expire_on_the_clock(#[case] backend: Backen
     later.expires_at = Some(epoch() + Duration::hours(2));
     let first = b
         .authority
+        .revocations
         .create_revocation(&b.acme, &now_one)
         .await
         .unwrap();
     let second = b
         .authority
+        .revocations
         .create_revocation(&b.acme, &later)
         .await
         .unwrap();
     assert_eq!(first.effective_at, epoch());
     assert_eq!(
         b.authority
+            .revocations
             .get_revocation(&b.acme, RevocationCategory::Token, &now_one.revocation_id)
             .await
             .unwrap(),
         Some(first.clone())
     );
     assert_eq!(
-        b.authority.active_revocations(&b.acme).await.unwrap(),
+        b.authority
+            .revocations
+            .active_revocations(&b.acme)
+            .await
+            .unwrap(),
         std::slice::from_ref(&first)
     );
     b.clock.advance(Duration::minutes(90));
     assert_eq!(
-        b.authority.active_revocations(&b.acme).await.unwrap(),
+        b.authority
+            .revocations
+            .active_revocations(&b.acme)
+            .await
+            .unwrap(),
         [first.clone(), second.clone()]
     );
     b.clock.advance(Duration::minutes(30));
     assert_eq!(
-        b.authority.active_revocations(&b.acme).await.unwrap(),
+        b.authority
+            .revocations
+            .active_revocations(&b.acme)
+            .await
+            .unwrap(),
         std::slice::from_ref(&first)
     );
 
     let mut again = now_one.clone();
     again.id = Uuid::new_v4();
     let err = expect_kind(
-        b.authority.create_revocation(&b.acme, &again).await,
+        b.authority
+            .revocations
+            .create_revocation(&b.acme, &again)
+            .await,
         ErrorKind::Conflict,
     );
     assert_eq!(
@@ -609,12 +768,14 @@ async fn revocations_take_effect_and_expire_on_the_clock(#[case] backend: Backen
     );
     assert!(
         b.authority
+            .revocations
             .delete_revocation(&b.acme, first.id)
             .await
             .unwrap()
     );
     assert!(
         !b.authority
+            .revocations
             .delete_revocation(&b.acme, first.id)
             .await
             .unwrap()
@@ -639,6 +800,7 @@ async fn login_attempts_are_recorded_listed_and_counted_in_a_window(#[case] back
         attempt.client_ip = Some("10.1.2.3".parse().unwrap());
         recorded.push(
             b.authority
+                .login_attempts
                 .record_login_attempt(&b.acme, &attempt)
                 .await
                 .unwrap(),
@@ -648,6 +810,7 @@ async fn login_attempts_are_recorded_listed_and_counted_in_a_window(#[case] back
     assert_eq!(recorded[0].client_ip.as_deref(), Some("10.1.2.3"));
     let recent = b
         .authority
+        .login_attempts
         .recent_login_attempts(&b.acme, "alice", 2)
         .await
         .unwrap();
@@ -658,8 +821,11 @@ async fn login_attempts_are_recorded_listed_and_counted_in_a_window(#[case] back
     );
     // Now is epoch + 40 min; failures at +0, +10 and +30.
     let count = |minutes| {
-        b.authority
-            .count_login_failures(&b.acme, "alice", Duration::minutes(minutes))
+        b.authority.login_attempts.count_login_failures(
+            &b.acme,
+            "alice",
+            Duration::minutes(minutes),
+        )
     };
     assert_eq!(count(15).await.unwrap(), 1);
     assert_eq!(
@@ -671,17 +837,22 @@ async fn login_attempts_are_recorded_listed_and_counted_in_a_window(#[case] back
     assert_eq!(count(60).await.unwrap(), 3);
     assert_eq!(
         b.authority
+            .login_attempts
             .count_login_failures(&b.acme, "bob", Duration::hours(1))
             .await
             .unwrap(),
         0
     );
     expect_kind(
-        b.authority.recent_login_attempts(&b.acme, "alice", 0).await,
+        b.authority
+            .login_attempts
+            .recent_login_attempts(&b.acme, "alice", 0)
+            .await,
         ErrorKind::InvalidInput,
     );
     expect_kind(
         b.authority
+            .login_attempts
             .count_login_failures(&b.acme, "alice", Duration::minutes(-5))
             .await,
         ErrorKind::InvalidInput,
@@ -699,27 +870,46 @@ async fn licenses_and_their_usage_have_crud(#[case] backend: Backend) {
     fields.max_seats = Some(50);
     fields.features = json!({"airgap": true});
     let id = Uuid::new_v4();
-    let created = b.authority.create_license(ctx, id, &fields).await.unwrap();
+    let created = b
+        .authority
+        .licenses
+        .create_license(ctx, id, &fields)
+        .await
+        .unwrap();
     assert_eq!(
-        b.authority.get_license(ctx, id).await.unwrap(),
+        b.authority.licenses.get_license(ctx, id).await.unwrap(),
         Some(created.clone())
     );
     assert_eq!(
-        b.authority.get_license_by_key(ctx, "LIC-1").await.unwrap(),
+        b.authority
+            .licenses
+            .get_license_by_key(ctx, "LIC-1")
+            .await
+            .unwrap(),
         Some(created)
     );
     fields.status = LicenseStatus::Suspended;
-    let updated = b.authority.update_license(ctx, id, &fields).await.unwrap();
+    let updated = b
+        .authority
+        .licenses
+        .update_license(ctx, id, &fields)
+        .await
+        .unwrap();
     assert_eq!(updated.status, LicenseStatus::Suspended);
-    assert_eq!(b.authority.list_licenses(ctx).await.unwrap(), [updated]);
+    assert_eq!(
+        b.authority.licenses.list_licenses(ctx).await.unwrap(),
+        [updated]
+    );
     expect_kind(
         b.authority
+            .licenses
             .create_license(ctx, Uuid::new_v4(), &fields)
             .await,
         ErrorKind::Conflict,
     );
     expect_kind(
         b.authority
+            .licenses
             .update_license(ctx, Uuid::new_v4(), &fields)
             .await,
         ErrorKind::NotFound,
@@ -727,21 +917,25 @@ async fn licenses_and_their_usage_have_crud(#[case] backend: Backend) {
 
     let period = epoch();
     b.authority
+        .licenses
         .record_license_usage(ctx, id, "scans", period, 3)
         .await
         .unwrap();
     let usage = b
         .authority
+        .licenses
         .record_license_usage(ctx, id, "scans", period, 4)
         .await
         .unwrap();
     assert_eq!(usage.used_count, 7, "usage in one period adds up");
     b.authority
+        .licenses
         .record_license_usage(ctx, id, "exports", period, 1)
         .await
         .unwrap();
     let features: Vec<(String, i64)> = b
         .authority
+        .licenses
         .license_usage(ctx, id)
         .await
         .unwrap()
@@ -754,11 +948,15 @@ async fn licenses_and_their_usage_have_crud(#[case] backend: Backend) {
     );
     let err = expect_kind(
         b.authority
+            .licenses
             .record_license_usage(ctx, Uuid::new_v4(), "scans", period, 1)
             .await,
         ErrorKind::NotFound,
     );
     assert_eq!(err.to_string(), "license not found");
-    assert!(b.authority.delete_license(ctx, id).await.unwrap());
-    assert_eq!(b.authority.license_usage(ctx, id).await.unwrap(), []);
+    assert!(b.authority.licenses.delete_license(ctx, id).await.unwrap());
+    assert_eq!(
+        b.authority.licenses.license_usage(ctx, id).await.unwrap(),
+        []
+    );
 }

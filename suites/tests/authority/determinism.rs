@@ -9,6 +9,7 @@ use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sha2::{Digest, Sha256};
+use stellaops_storage::ModuleStorage;
 use stellaops_storage::authority::*;
 use stellaops_storage::{ManualClock, PageRequest, TenantContext};
 use uuid::Uuid;
@@ -65,11 +66,12 @@ fn ids(name: &str) -> (Uuid, Uuid, Uuid) {
     )
 }
 
-async fn insert(authority: &dyn Authority, ctx: &TenantContext, rows: &[Row]) {
+async fn insert(authority: &Authority, ctx: &TenantContext, rows: &[Row]) {
     for role in ["Operator", "admin", "auditor"] {
         let id = Uuid::from_u128(role.len() as u128);
-        if authority.get_role(ctx, id).await.unwrap().is_none() {
+        if authority.roles.get_role(ctx, id).await.unwrap().is_none() {
             authority
+                .roles
                 .create_role(ctx, id, &RoleFields::named(role))
                 .await
                 .unwrap();
@@ -80,6 +82,7 @@ async fn insert(authority: &dyn Authority, ctx: &TenantContext, rows: &[Row]) {
         let mut fields = UserFields::named(&row.name);
         fields.attributes = row.attributes.clone();
         authority
+            .users
             .create_user(
                 ctx,
                 &NewUser {
@@ -91,20 +94,25 @@ async fn insert(authority: &dyn Authority, ctx: &TenantContext, rows: &[Row]) {
             .await
             .unwrap();
         let role = authority
+            .roles
             .get_role_by_name(ctx, &row.role)
             .await
             .unwrap()
             .unwrap();
-        authority.assign_role(ctx, id, role.id, None).await.unwrap();
+        authority
+            .users
+            .assign_role(ctx, id, role.id, None)
+            .await
+            .unwrap();
         let mut token =
             NewToken::access(format!("h-{}", row.name), id, epoch() + Duration::hours(1));
         token.id = token_id;
-        authority.create_token(ctx, &token).await.unwrap();
+        authority.tokens.create_token(ctx, &token).await.unwrap();
     }
 }
 
 /// Every list of the tenant, serialized: the bytes compared and hashed.
-async fn output(authority: &dyn Authority, ctx: &TenantContext) -> Vec<u8> {
+async fn output(authority: &Authority, ctx: &TenantContext) -> Vec<u8> {
     let mut pages = Vec::new();
     let mut request = PageRequest::first(4);
     loop {
@@ -119,11 +127,15 @@ async fn output(authority: &dyn Authority, ctx: &TenantContext) -> Vec<u8> {
     let mut per_user = Vec::new();
     for user in pages.iter().flat_map(|p| &p.items) {
         per_user.push((
-            authority.user_roles(ctx, user.id).await.unwrap(),
-            authority.active_tokens_of_user(ctx, user.id).await.unwrap(),
+            authority.users.user_roles(ctx, user.id).await.unwrap(),
+            authority
+                .tokens
+                .active_tokens_of_user(ctx, user.id)
+                .await
+                .unwrap(),
         ));
     }
-    let roles = authority.list_roles(ctx).await.unwrap();
+    let roles = authority.roles.list_roles(ctx).await.unwrap();
     serde_json::to_vec(&(pages, per_user, roles)).unwrap()
 }
 
@@ -154,13 +166,14 @@ fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
                 let mut dbs = Vec::new();
                 for order in [&rows, &shuffled] {
                     let b = setup().await;
-                    let pg = PgAuthority::new(data_source(b.db()).await, clock.clone());
+                    let source = data_source(b.db()).await;
+                    let pg = Authority::postgres(source.clone(), clock.clone());
                     insert(&pg, &ctx, order).await;
                     outputs.push(output(&pg, &ctx).await);
                     // The same reads with sequential and index scans switched off.
                     for settings in PERTURBED_PLANS {
                         let source = perturbed(b.db(), settings).await;
-                        let pg = PgAuthority::new(source, clock.clone());
+                        let pg = Authority::postgres(source, clock.clone());
                         let bytes = output(&pg, &ctx).await;
                         prop_assert_eq!(
                             content_hash(&bytes),
@@ -172,8 +185,9 @@ fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
                     dbs.push(b);
                 }
                 // And the in-memory reference, in the shuffled order.
-                let memory = MemoryAuthority::new(clock.clone());
+                let memory = Authority::memory(clock.clone());
                 memory
+                    .tenants
                     .create_tenant(
                         &stellaops_storage::SystemContext::new("determinism"),
                         &NewTenant::new(ctx.tenant().clone(), "acme"),
@@ -209,8 +223,9 @@ async fn times_come_out_in_utc_at_microsecond_precision() {
     .execute(b.db().admin())
     .await
     .unwrap();
-    let pg = PgAuthority::new(data_source(b.db()).await, b.clock.clone());
-    let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+    let source = data_source(b.db()).await;
+    let pg = Authority::postgres(source.clone(), b.clock.clone());
+    let mut tx = source.tenant(&b.acme).await.unwrap();
     let (zone, rendered): (String, String) = sqlx::query_as(
         "SELECT current_setting('TimeZone'), '2026-03-01 12:00:00+00'::timestamptz::text",
     )
@@ -227,6 +242,7 @@ async fn times_come_out_in_utc_at_microsecond_precision() {
     let issued =
         Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + Duration::nanoseconds(123_456_789);
     let license = pg
+        .licenses
         .create_license(
             &b.acme,
             Uuid::new_v4(),
@@ -257,11 +273,13 @@ async fn json_comes_out_canonical() {
             .unwrap();
     let user = b
         .authority
+        .users
         .create_user(&b.acme, &NewUser::new(fields))
         .await
         .unwrap();
     let stored = b
         .authority
+        .users
         .get_user(&b.acme, user.id)
         .await
         .unwrap()

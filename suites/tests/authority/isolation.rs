@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, Row};
 use stellaops_harness::APP_ROLE;
+use stellaops_storage::ModuleStorage;
 use stellaops_storage::authority::*;
 use stellaops_storage::{DataSource, ErrorKind, StorageError};
 use uuid::Uuid;
@@ -15,8 +16,8 @@ use crate::support::{ACME, GLOBEX, direct_pool, epoch, expect_kind, one_app_conn
 #[tokio::test]
 async fn role_cannot_bypass_rls() {
     let b = setup().await;
-    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
-    let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+    let source = crate::support::data_source(b.db()).await;
+    let mut tx = source.tenant(&b.acme).await.unwrap();
     let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
         "SELECT current_user::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
     )
@@ -40,7 +41,7 @@ async fn role_cannot_bypass_rls() {
     drop(tx);
     // Nor can the app role become a role that bypasses it.
     for role in ["stellaops_system", "stellaops_owner", "postgres"] {
-        let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+        let mut tx = source.tenant(&b.acme).await.unwrap();
         let set = sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL ROLE {role}")))
             .persistent(false)
             .execute(tx.conn())
@@ -60,6 +61,7 @@ async fn tenant_sees_only_own_rows() {
     for (ctx, name) in [(&b.acme, "a"), (&b.acme_eu, "e"), (&b.globex, "g")] {
         let page = b
             .authority
+            .users
             .list_users(ctx, &UserQuery::default())
             .await
             .unwrap();
@@ -75,8 +77,8 @@ async fn tenant_sees_only_own_rows() {
         );
     }
     // Even an explicit predicate on another tenant finds nothing.
-    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
-    let mut tx = pg.source().tenant(&b.acme).await.unwrap();
+    let source = crate::support::data_source(b.db()).await;
+    let mut tx = source.tenant(&b.acme).await.unwrap();
     let foreign: i64 =
         sqlx::query_scalar("SELECT count(*) FROM authority.users WHERE tenant_id <> $1")
             .bind(ACME)
@@ -145,13 +147,13 @@ async fn stale_empty_setting_fails_closed() {
 async fn foreign_tenant_writes_rejected() {
     let b = setup().await;
     let alice = b.user(&b.acme, "alice").await;
-    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
+    let source = crate::support::data_source(b.db()).await;
     let refused = |result: Result<sqlx::postgres::PgQueryResult, sqlx::Error>| {
         let message = result.unwrap_err().to_string();
         assert!(message.contains("row-level security"), "{message}");
     };
     // Insert for another tenant.
-    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    let mut tx = source.tenant(&b.globex).await.unwrap();
     refused(
         sqlx::query("INSERT INTO authority.users (tenant_id, username) VALUES ($1, 'mallory')")
             .bind(ACME)
@@ -162,7 +164,7 @@ async fn foreign_tenant_writes_rejected() {
     drop(tx);
     // An update that moves an own row into another tenant.
     let mallory = b.user(&b.globex, "mallory").await;
-    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    let mut tx = source.tenant(&b.globex).await.unwrap();
     refused(
         sqlx::query("UPDATE authority.users SET tenant_id = $1 WHERE id = $2")
             .bind(ACME)
@@ -173,7 +175,7 @@ async fn foreign_tenant_writes_rejected() {
     );
     drop(tx);
     // An upsert aimed at another tenant's key.
-    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    let mut tx = source.tenant(&b.globex).await.unwrap();
     refused(
         sqlx::query(
             "INSERT INTO authority.users (tenant_id, id, username) VALUES ($1, $2, 'alice') \
@@ -187,7 +189,7 @@ async fn foreign_tenant_writes_rejected() {
     );
     drop(tx);
     // RETURNING of another tenant's row returns nothing.
-    let mut tx = pg.source().tenant(&b.globex).await.unwrap();
+    let mut tx = source.tenant(&b.globex).await.unwrap();
     let returned = sqlx::query(
         "UPDATE authority.users SET display_name = 'pwned' WHERE id = $1 RETURNING username",
     )
@@ -201,13 +203,20 @@ async fn foreign_tenant_writes_rejected() {
     // Through the repository: not found, and acme's row is untouched.
     expect_kind(
         b.authority
+            .users
             .update_user(&b.globex, alice.id, &UserFields::named("pwned"))
             .await,
         ErrorKind::NotFound,
     );
-    assert!(!b.authority.delete_user(&b.globex, alice.id).await.unwrap());
+    assert!(
+        !b.authority
+            .users
+            .delete_user(&b.globex, alice.id)
+            .await
+            .unwrap()
+    );
     assert_eq!(
-        b.authority.get_user(&b.acme, alice.id).await.unwrap(),
+        b.authority.users.get_user(&b.acme, alice.id).await.unwrap(),
         Some(alice)
     );
     let acme_users: Vec<String> =
@@ -227,8 +236,9 @@ async fn pooled_connection_no_tenant_leak() {
     let b = setup().await;
     let app = one_app_connection(b.db()).await;
     let source = DataSource::from_pools(app.clone(), None, Duration::from_secs(30));
-    let pg = PgAuthority::new(source.clone(), b.clock.clone());
-    pg.create_user(&b.acme, &NewUser::new(UserFields::named("alice")))
+    let pg = Authority::postgres(source.clone(), b.clock.clone());
+    pg.users
+        .create_user(&b.acme, &NewUser::new(UserFields::named("alice")))
         .await
         .unwrap();
 
@@ -269,6 +279,7 @@ async fn pooled_connection_no_tenant_leak() {
     );
     assert_eq!((setting.as_str(), visible), (GLOBEX, 0));
     let page = pg
+        .users
         .list_users(&b.globex, &UserQuery::default())
         .await
         .unwrap();
@@ -281,6 +292,7 @@ async fn no_cross_tenant_existence_oracle() {
     let alice = b.user(&b.acme, "alice").await;
     let admin = b
         .authority
+        .roles
         .create_role(&b.acme, Uuid::new_v4(), &RoleFields::named("admin"))
         .await
         .unwrap();
@@ -289,12 +301,14 @@ async fn no_cross_tenant_existence_oracle() {
     // Foreign keys: another tenant's id fails exactly like an unknown one.
     let foreign = b
         .authority
+        .users
         .assign_role(&b.globex, alice.id, Uuid::new_v4(), None)
         .await
         .unwrap_err()
         .to_string();
     let unknown = b
         .authority
+        .users
         .assign_role(&b.globex, Uuid::new_v4(), Uuid::new_v4(), None)
         .await
         .unwrap_err()
@@ -302,6 +316,7 @@ async fn no_cross_tenant_existence_oracle() {
     assert_eq!(foreign, unknown);
     let foreign_role = b
         .authority
+        .users
         .assign_role(&b.globex, globex_alice.id, admin.id, None)
         .await
         .unwrap_err();
@@ -311,6 +326,7 @@ async fn no_cross_tenant_existence_oracle() {
     ));
     let foreign_user_token = b
         .authority
+        .tokens
         .create_token(
             &b.globex,
             &NewToken::access("t", alice.id, epoch() + chrono::Duration::hours(1)),
@@ -322,6 +338,7 @@ async fn no_cross_tenant_existence_oracle() {
     // A conflict names the field, never the other row's values.
     let conflict = b
         .authority
+        .users
         .create_user(&b.globex, &NewUser::new(UserFields::named("alice")))
         .await
         .unwrap_err();
@@ -359,7 +376,7 @@ async fn rls_predicate_uses_tenant_index() {
         .await
         .unwrap();
 
-    let pg = PgAuthority::new(crate::support::data_source(b.db()).await, b.clock.clone());
+    let source = crate::support::data_source(b.db()).await;
     let tenant = stellaops_storage::TenantContext::new("load-7").unwrap();
     for (what, sql) in [
         (
@@ -375,7 +392,7 @@ async fn rls_predicate_uses_tenant_index() {
             "EXPLAIN (COSTS OFF) SELECT count(*) FROM authority.users",
         ),
     ] {
-        let mut tx = pg.source().tenant(&tenant).await.unwrap();
+        let mut tx = source.tenant(&tenant).await.unwrap();
         let plan: Vec<String> = sqlx::query_scalar(sql)
             .persistent(false)
             .fetch_all(tx.conn())
@@ -406,6 +423,7 @@ async fn system_operations_are_the_only_cross_tenant_path() {
         let user = b.user(ctx, name).await;
         tokens.push(
             b.authority
+                .tokens
                 .create_token(
                     ctx,
                     &NewToken::access(format!("hash-{name}"), user.id, hour),
@@ -418,6 +436,7 @@ async fn system_operations_are_the_only_cross_tenant_path() {
     for token in &tokens {
         let found = b
             .authority
+            .tokens
             .get_token_by_hash(&b.system, &token.token_hash)
             .await
             .unwrap();
@@ -425,11 +444,16 @@ async fn system_operations_are_the_only_cross_tenant_path() {
     }
     // ... a tenant finds only its own, by id or through its lists.
     assert_eq!(
-        b.authority.get_token(&b.acme, tokens[1].id).await.unwrap(),
+        b.authority
+            .tokens
+            .get_token(&b.acme, tokens[1].id)
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
         b.authority
+            .tokens
             .get_token(&b.globex, tokens[0].id)
             .await
             .unwrap(),
@@ -501,9 +525,9 @@ async fn session_set_leaks_through_pgbouncer_transaction_local_does_not() {
         .unwrap();
     let source = DataSource::from_pools(app.clone(), None, Duration::from_secs(30))
         .with_prepared_statements(false);
-    let pg = PgAuthority::new(source.clone(), b.clock.clone());
+    let pg = Authority::postgres(source.clone(), b.clock.clone());
     assert_eq!(
-        pg.get_user(&b.acme, alice.id).await.unwrap(),
+        pg.users.get_user(&b.acme, alice.id).await.unwrap(),
         Some(alice.clone())
     );
     let mut tx = source.tenant(&b.acme).await.unwrap();

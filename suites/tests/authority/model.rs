@@ -11,6 +11,7 @@ use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use serde::Serialize;
 use stellaops_harness::TestDb;
+use stellaops_storage::ModuleStorage;
 use stellaops_storage::authority::*;
 use stellaops_storage::{
     Clock, ManualClock, StorageError, SystemContext, TenantCode, TenantContext,
@@ -255,8 +256,8 @@ impl ReferenceStateMachine for Operations {
 pub struct Backends {
     runtime: tokio::runtime::Runtime,
     _db: TestDb,
-    postgres: Arc<dyn Authority>,
-    memory: Arc<dyn Authority>,
+    postgres: Authority,
+    memory: Authority,
     clock: Arc<ManualClock>,
 }
 
@@ -271,7 +272,7 @@ fn seen<T: Serialize>(result: Result<T, StorageError>) -> Result<String, String>
         .map_err(|err| format!("{:?}: {err}", err.kind()))
 }
 
-async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<String, String> {
+async fn run(authority: &Authority, clock: &ManualClock, op: &Op) -> Result<String, String> {
     let system = SystemContext::new("model test");
     match op {
         Op::CreateUser {
@@ -282,7 +283,7 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
             let mut user = NewUser::new(UserFields::named(NAMES[*name]));
             user.id = user_id(*slot);
             user.subject_id = Uuid::from_u128(0x9000 + (*t as u128) * 16 + slot);
-            seen(authority.create_user(&tenant(*t), &user).await)
+            seen(authority.users.create_user(&tenant(*t), &user).await)
         }
         Op::UpdateUser {
             tenant: t,
@@ -295,15 +296,20 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
             fields.attributes = serde_json::json!({"step": clock.now().timestamp()});
             seen(
                 authority
+                    .users
                     .update_user(&tenant(*t), user_id(*slot), &fields)
                     .await,
             )
         }
-        Op::DeleteUser { tenant: t, slot } => {
-            seen(authority.delete_user(&tenant(*t), user_id(*slot)).await)
-        }
+        Op::DeleteUser { tenant: t, slot } => seen(
+            authority
+                .users
+                .delete_user(&tenant(*t), user_id(*slot))
+                .await,
+        ),
         Op::UserByName { tenant: t, name } => seen(
             authority
+                .users
                 .get_user_by_username(&tenant(*t), NAMES[*name])
                 .await,
         ),
@@ -317,7 +323,7 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
                 page: stellaops_storage::PageRequest::first(*size),
                 ..UserQuery::default()
             };
-            seen(authority.list_users(&tenant(*t), &query).await)
+            seen(authority.users.list_users(&tenant(*t), &query).await)
         }
         Op::CreateRole {
             tenant: t,
@@ -325,6 +331,7 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
             name,
         } => seen(
             authority
+                .roles
                 .create_role(
                     &tenant(*t),
                     role_id(*slot),
@@ -332,15 +339,19 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
                 )
                 .await,
         ),
-        Op::DeleteRole { tenant: t, slot } => {
-            seen(authority.delete_role(&tenant(*t), role_id(*slot)).await)
-        }
+        Op::DeleteRole { tenant: t, slot } => seen(
+            authority
+                .roles
+                .delete_role(&tenant(*t), role_id(*slot))
+                .await,
+        ),
         Op::Assign {
             tenant: t,
             user,
             role,
         } => seen(
             authority
+                .users
                 .assign_role(&tenant(*t), user_id(*user), role_id(*role), None)
                 .await,
         ),
@@ -350,6 +361,7 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
             role,
         } => seen(
             authority
+                .users
                 .revoke_role(&tenant(*t), user_id(*user), role_id(*role))
                 .await,
         ),
@@ -366,19 +378,21 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
                 clock.now() + Duration::minutes(*ttl_minutes),
             );
             token.id = token_id(*slot);
-            seen(authority.create_token(&tenant(*t), &token).await)
+            seen(authority.tokens.create_token(&tenant(*t), &token).await)
         }
         Op::RevokeToken { tenant: t, slot } => seen(
             authority
+                .tokens
                 .revoke_token(&tenant(*t), token_id(*slot), "model")
                 .await,
         ),
         Op::TokenByHash { hash } => seen(
             authority
+                .tokens
                 .get_token_by_hash(&system, &format!("hash-{hash}"))
                 .await,
         ),
-        Op::Prune => seen(authority.prune_expired_tokens(&system).await),
+        Op::Prune => seen(authority.tokens.prune_expired_tokens(&system).await),
         Op::Attempt {
             tenant: t,
             name,
@@ -392,7 +406,12 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
             let mut attempt = NewLoginAttempt::new(NAMES[*name], outcome);
             // Ids that sort like the clock, so equal times order the same everywhere.
             attempt.id = Uuid::from_u128(clock.now().timestamp_micros() as u128 * 8 + *t as u128);
-            seen(authority.record_login_attempt(&tenant(*t), &attempt).await)
+            seen(
+                authority
+                    .login_attempts
+                    .record_login_attempt(&tenant(*t), &attempt)
+                    .await,
+            )
         }
         Op::CountFailures {
             tenant: t,
@@ -400,6 +419,7 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
             window_minutes,
         } => seen(
             authority
+                .login_attempts
                 .count_login_failures(
                     &tenant(*t),
                     NAMES[*name],
@@ -415,11 +435,12 @@ async fn run(authority: &dyn Authority, clock: &ManualClock, op: &Op) -> Result<
 }
 
 /// Everything a tenant can see, as one JSON text.
-async fn visible(authority: &dyn Authority) -> String {
+async fn visible(authority: &Authority) -> String {
     let mut out = Vec::new();
     for t in 0..TENANTS.len() {
         let ctx = tenant(t);
         let users = authority
+            .users
             .list_users(
                 &ctx,
                 &UserQuery {
@@ -429,23 +450,31 @@ async fn visible(authority: &dyn Authority) -> String {
             )
             .await
             .map(|p| p.items);
-        let roles = authority.list_roles(&ctx).await;
+        let roles = authority.roles.list_roles(&ctx).await;
         let mut grants = Vec::new();
         let mut tokens = Vec::new();
         for slot in 0..USER_SLOTS {
-            grants.push(seen(authority.user_roles(&ctx, user_id(slot)).await));
+            grants.push(seen(authority.users.user_roles(&ctx, user_id(slot)).await));
             tokens.push(seen(
-                authority.active_tokens_of_user(&ctx, user_id(slot)).await,
+                authority
+                    .tokens
+                    .active_tokens_of_user(&ctx, user_id(slot))
+                    .await,
             ));
         }
         let mut attempts = Vec::new();
         for name in NAMES {
-            attempts.push(seen(authority.recent_login_attempts(&ctx, name, 50).await));
+            attempts.push(seen(
+                authority
+                    .login_attempts
+                    .recent_login_attempts(&ctx, name, 50)
+                    .await,
+            ));
         }
         let stored: Vec<_> = {
             let mut all = Vec::new();
             for slot in 0..TOKEN_SLOTS {
-                all.push(seen(authority.get_token(&ctx, token_id(slot)).await));
+                all.push(seen(authority.tokens.get_token(&ctx, token_id(slot)).await));
             }
             all
         };
@@ -472,10 +501,9 @@ impl StateMachineTest for Agreement {
         let (db, postgres) = runtime.block_on(async {
             let db = TestDb::new().await.expect("test database");
             let source = data_source(&db).await;
-            (db, PgAuthority::new(source, clock.clone()))
+            (db, Authority::postgres(source, clock.clone()))
         });
-        let postgres: Arc<dyn Authority> = Arc::new(postgres);
-        let memory: Arc<dyn Authority> = Arc::new(MemoryAuthority::new(clock.clone()));
+        let memory: Authority = Authority::memory(clock.clone());
         runtime.block_on(async {
             let system = SystemContext::new("model setup");
             for code in TENANTS {
@@ -483,7 +511,11 @@ impl StateMachineTest for Agreement {
                     let mut tenant = NewTenant::new(TenantCode::parse(code).unwrap(), code);
                     tenant.id =
                         Uuid::from_u128(code.len() as u128 * 31 + code.as_bytes()[0] as u128);
-                    backend.create_tenant(&system, &tenant).await.unwrap();
+                    backend
+                        .tenants
+                        .create_tenant(&system, &tenant)
+                        .await
+                        .unwrap();
                 }
             }
         });
@@ -499,8 +531,8 @@ impl StateMachineTest for Agreement {
     fn apply(backends: Backends, _: &Existing, op: Op) -> Backends {
         let (on_postgres, on_memory) = backends.runtime.block_on(async {
             (
-                run(backends.postgres.as_ref(), &backends.clock, &op).await,
-                run(backends.memory.as_ref(), &backends.clock, &op).await,
+                run(&backends.postgres, &backends.clock, &op).await,
+                run(&backends.memory, &backends.clock, &op).await,
             )
         });
         assert_eq!(
@@ -513,8 +545,8 @@ impl StateMachineTest for Agreement {
     fn check_invariants(backends: &Backends, _: &Existing) {
         let (on_postgres, on_memory) = backends.runtime.block_on(async {
             (
-                visible(backends.postgres.as_ref()).await,
-                visible(backends.memory.as_ref()).await,
+                visible(&backends.postgres).await,
+                visible(&backends.memory).await,
             )
         });
         assert_eq!(

@@ -33,7 +33,7 @@ async fn fetch(
     ctx: &TenantContext,
     request: PageRequest,
 ) -> stellaops_storage::Page<User> {
-    users_page(b.authority.as_ref(), ctx, request).await
+    users_page(&b.authority, ctx, request).await
 }
 
 #[rstest]
@@ -86,6 +86,7 @@ async fn paging_survives_deletion_of_the_cursor_row(#[case] backend: Backend) {
     let cursor_row = first.items.last().unwrap().clone();
     assert!(
         b.authority
+            .users
             .delete_user(&b.acme, cursor_row.id)
             .await
             .unwrap()
@@ -110,6 +111,7 @@ async fn absurd_page_sizes_are_refused_or_clamped_and_say_which(#[case] backend:
     for size in [0, -1, i64::MIN] {
         let err = expect_kind(
             b.authority
+                .users
                 .list_users(
                     &b.acme,
                     &UserQuery {
@@ -143,7 +145,7 @@ async fn filters_narrow_the_page_without_breaking_the_order(#[case] backend: Bac
         page: PageRequest::first(PAGE),
         ..UserQuery::default()
     };
-    let page = b.authority.list_users(&b.acme, &query).await.unwrap();
+    let page = b.authority.users.list_users(&b.acme, &query).await.unwrap();
     let names: Vec<&str> = page.items.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(
         names,
@@ -156,6 +158,7 @@ async fn filters_narrow_the_page_without_breaking_the_order(#[case] backend: Bac
     };
     assert!(
         b.authority
+            .users
             .list_users(&b.acme, &disabled)
             .await
             .unwrap()

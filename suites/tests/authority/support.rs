@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use stellaops_harness::TestDb;
-use stellaops_storage::authority::{
-    Authority, MemoryAuthority, NewTenant, NewUser, PgAuthority, User, UserFields,
-};
+use stellaops_storage::ModuleStorage;
+use stellaops_storage::authority::{Authority, NewTenant, NewUser, User, UserFields};
 use stellaops_storage::{
     Backend, ErrorKind, ManualClock, StorageError, SystemContext, TenantCode, TenantContext,
 };
@@ -26,7 +25,7 @@ pub fn epoch() -> DateTime<Utc> {
 pub struct Bundle {
     /// Present on the postgres backend; keeps the database alive.
     pub db: Option<TestDb>,
-    pub authority: Arc<dyn Authority>,
+    pub authority: Authority,
     pub clock: Arc<ManualClock>,
     pub acme: TenantContext,
     pub acme_eu: TenantContext,
@@ -42,17 +41,18 @@ pub async fn setup() -> Bundle {
 /// The same start on either backend: the conformance suite runs on both.
 pub async fn setup_on(backend: Backend) -> Bundle {
     let clock = Arc::new(ManualClock::at(epoch()));
-    let (db, authority): (Option<TestDb>, Arc<dyn Authority>) = match backend {
+    let (db, authority): (Option<TestDb>, Authority) = match backend {
         Backend::Postgres => {
             let db = TestDb::new().await.expect("test database");
             let source = data_source(&db).await;
-            (Some(db), Arc::new(PgAuthority::new(source, clock.clone())))
+            (Some(db), Authority::postgres(source, clock.clone()))
         }
-        Backend::Memory => (None, Arc::new(MemoryAuthority::new(clock.clone()))),
+        Backend::Memory => (None, Authority::memory(clock.clone())),
     };
     let system = SystemContext::new("test setup");
     for code in [ACME, ACME_EU, GLOBEX] {
         authority
+            .tenants
             .create_tenant(
                 &system,
                 &NewTenant::new(TenantCode::parse(code).unwrap(), code),
@@ -94,6 +94,7 @@ impl Bundle {
 
     pub async fn user(&self, ctx: &TenantContext, username: &str) -> User {
         self.authority
+            .users
             .create_user(ctx, &NewUser::new(UserFields::named(username)))
             .await
             .expect("create user")
@@ -130,7 +131,7 @@ pub async fn one_app_connection(db: &TestDb) -> sqlx::PgPool {
 
 /// One page of the tenant's users, unfiltered.
 pub async fn users_page(
-    authority: &dyn Authority,
+    authority: &Authority,
     ctx: &TenantContext,
     request: stellaops_storage::PageRequest,
 ) -> stellaops_storage::Page<User> {
@@ -138,5 +139,5 @@ pub async fn users_page(
         page: request,
         ..Default::default()
     };
-    authority.list_users(ctx, &query).await.unwrap()
+    authority.users.list_users(ctx, &query).await.unwrap()
 }

@@ -112,6 +112,7 @@ async fn a_statement_held_past_the_command_timeout_is_unavailable_and_changes_no
     blocker.rollback().await.unwrap();
     let stored = b
         .authority
+        .users
         .get_user(&b.acme, alice.id)
         .await
         .unwrap()

@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sha2::{Digest, Sha256};
 use stellaops_harness::TestDb;
+use stellaops_storage::ModuleStorage;
 use stellaops_storage::scheduler::{NewRun, RunQuery, ScheduleFields, ScheduleQuery, Scheduler};
 use stellaops_storage::{ManualClock, PageRequest, SystemContext, TenantContext};
 use uuid::Uuid;

@@ -16,6 +16,7 @@ use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use serde::Serialize;
 use stellaops_harness::TestDb;
+use stellaops_storage::ModuleStorage;
 use stellaops_storage::scheduler::{
     Claim, NewRun, NewTrigger, Outcome, RunQuery, RunState, ScheduleFields, ScheduleQuery,
     Scheduler, TriggerKind, TriggerStatus,

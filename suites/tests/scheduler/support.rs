@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use stellaops_harness::TestDb;
+use stellaops_storage::ModuleStorage;
 use stellaops_storage::scheduler::{PgLocks, PgRuns, Scheduler};
 use stellaops_storage::{Backend, DataSource, ManualClock, SystemContext, TenantContext};
 
