@@ -57,6 +57,12 @@ impl CriticalPath {
         }
     }
 
+    /// The module a path belongs to: its name's prefix (`mixed` for the
+    /// mixed workload).
+    pub fn module(self) -> &'static str {
+        self.name().split_once('.').map_or("", |(module, _)| module)
+    }
+
     /// Paths of the mixed workload and their weights (reads outnumber writes).
     pub const MIX: [(CriticalPath, u32); 8] = [
         (CriticalPath::TokenVerifyByHash, 30),
