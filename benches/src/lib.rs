@@ -8,5 +8,4 @@ pub mod files;
 pub mod gate;
 pub mod load;
 pub mod rounds;
-pub mod scorecard;
 pub mod side_by_side;

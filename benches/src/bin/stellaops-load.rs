@@ -27,7 +27,6 @@ use stellaops_benches::load::{
     CriticalPath, FORMAT, LoadError, RunResults, RunSize, Volume, WorkMode, run_round,
     seeded_template, server_version, slowdown,
 };
-use stellaops_benches::scorecard::{Inputs, Scorecard, current_revision};
 use stellaops_harness::Server;
 
 #[derive(Debug, Parser)]
@@ -207,25 +206,6 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// The cutover scorecard: per module, the five criteria of the
-    /// conversion plan (section 7.1) from the suites' JUnit files, the
-    /// gate's last verdicts and the conversion check; one page per module
-    /// and a summary, Markdown and HTML.
-    Scorecard {
-        /// nextest JUnit files (default: target/nextest/ci/junit-*.xml, else
-        /// junit.xml); each file's revision is read from `<stem>.revision` beside it.
-        #[arg(long, num_args = 1..)]
-        junit: Vec<PathBuf>,
-        /// A gate.json (default: the newest under target/stellaops-gate/).
-        #[arg(long)]
-        gate: Option<PathBuf>,
-        /// A verify.json of stellaops-convert (default: the newest under target/stellaops-convert/).
-        #[arg(long)]
-        verify: Option<PathBuf>,
-        /// Where the pages go (default: target/stellaops-scorecard).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
     /// One side of a gate round (internal): a fresh clone, then paths in
     /// blocks as the gate asks on stdin.
     #[command(hide = true)]
@@ -349,39 +329,6 @@ async fn dispatch(command: Command) -> Result<u8, GateError> {
             let html = baseline::write_compare(&dir, &markdown)?;
             println!("{markdown}");
             println!("report: {}", html.display());
-            Ok(0)
-        }
-        Command::Scorecard {
-            junit,
-            gate: gate_file,
-            verify,
-            out,
-        } => {
-            // Outside a checkout the scorecard still renders, with no
-            // revision: nothing in it can then be current.
-            let root = gate::repository_root().unwrap_or_else(|_| PathBuf::from("."));
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| root.join("target"));
-            let inputs = Inputs::read(
-                current_revision(&root),
-                &target,
-                &junit,
-                gate_file.as_deref(),
-                verify.as_deref(),
-            )?;
-            let card = Scorecard::build(&inputs);
-            let dir = out.unwrap_or_else(|| target.join("stellaops-scorecard"));
-            let files = card.write(&dir)?;
-            println!("{}", card.summary_markdown());
-            println!(
-                "scorecard of revision {} ({}):",
-                card.revision.as_deref().unwrap_or("unknown"),
-                card.generated_at
-            );
-            for file in files {
-                println!("  {}", file.display());
-            }
             Ok(0)
         }
         Command::Serve {

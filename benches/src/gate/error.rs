@@ -34,8 +34,6 @@ pub enum GateError {
         file: String,
         reason: String,
     },
-    #[error("scorecard input {0}")]
-    Scorecard(#[from] crate::scorecard::ScorecardError),
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
 }

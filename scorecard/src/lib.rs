@@ -1,6 +1,6 @@
-//! The cutover scorecard: per module, the five criteria of the conversion
-//! plan's section 7.1 (tests, no regression over 10%, determinism, zero data
-//! loss, tenant isolation) gathered from the suites' JUnit files, the gate's
+//! The cutover scorecard (`cargo run -p stellaops-scorecard`): per module,
+//! the five criteria of the conversion plan's section 7.1 (tests, no
+//! regression over 10%, determinism, zero data loss, tenant isolation) gathered from the suites' JUnit files, the gate's
 //! last verdicts and the conversion check's report. What was not measured
 //! says so and never counts as a pass; results of another revision say so
 //! and are not presented as current.

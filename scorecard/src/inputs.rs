@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use stellaops_convert::verify::VerifyReport;
 
-use super::error::ScorecardError;
-use super::junit::JunitRun;
-use crate::gate::GateReport;
+use crate::error::ScorecardError;
+use crate::junit::JunitRun;
+use stellaops_benches::gate::GateReport;
 
 /// One input file and the revision it describes.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::inputs::Inputs;
-use super::junit::{Outcome, TestCase};
-use crate::gate::Verdict as GateVerdict;
+use crate::inputs::Inputs;
+use crate::junit::{Outcome, TestCase};
+use stellaops_benches::gate::Verdict as GateVerdict;
 
 /// A criterion's state. Only `Pass` counts toward a cutover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -363,8 +363,8 @@ fn short(rev: &str) -> &str {
 mod tests {
     use std::path::PathBuf;
 
-    use super::*;
-    use crate::scorecard::junit::JunitRun;
+    use crate::junit::JunitRun;
+    use crate::*;
 
     fn case(suite: &str, name: &str, outcome: Outcome) -> TestCase {
         TestCase {

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::criteria::{ModuleCard, Status, score};
-use super::error::ScorecardError;
-use super::inputs::{Inputs, SourceFile};
-use crate::load::html::{markdown_to_html, page};
+use crate::criteria::{ModuleCard, Status, score};
+use crate::error::ScorecardError;
+use crate::inputs::{Inputs, SourceFile};
+use stellaops_kit::html::{markdown_to_html, page};
 
 /// The scorecard's format tag.
 pub const FORMAT: &str = "stellaops-scorecard/1";
@@ -174,7 +174,7 @@ impl Scorecard {
         let mut written = Vec::new();
         let mut put = |name: String, text: String| -> Result<(), ScorecardError> {
             let file = dir.join(name);
-            crate::files::write_atomically(&file, &text).map_err(|source| {
+            stellaops_kit::files::write_atomically(&file, &text).map_err(|source| {
                 ScorecardError::Write {
                     file: file.clone(),
                     source,

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::error::ScorecardError;
+use crate::error::ScorecardError;
 
 /// How a test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +95,7 @@ pub fn revision_file(junit: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::*;
 
     #[test]
     fn reads_outcomes_per_binary_and_the_revision_beside_the_file() {
