@@ -5,6 +5,7 @@
 //! tests (in `harness/tests/`) prove the fixture itself. Module suites land
 //! here as the repositories of `stellaops-storage` do.
 
+pub mod agreement;
 pub mod catalog;
 mod global_tables;
 pub mod history;

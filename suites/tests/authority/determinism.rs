@@ -7,14 +7,13 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use sha2::{Digest, Sha256};
 use stellaops_storage::ModuleStorage;
 use stellaops_storage::authority::*;
-use stellaops_storage::{ManualClock, PageRequest, TenantContext};
+use stellaops_storage::{ManualClock, PageRequest, SystemContext, TenantContext};
 use uuid::Uuid;
 
-use stellaops_suites::sources::{PERTURBED_PLANS, perturbed};
+use stellaops_suites::agreement::{in_any_order, same_bytes_in_any_order};
 
 use crate::support::{data_source, epoch, setup, users_page};
 
@@ -139,77 +138,28 @@ async fn output(authority: &Authority, ctx: &TenantContext) -> Vec<u8> {
     serde_json::to_vec(&(pages, per_user, roles)).unwrap()
 }
 
-fn content_hash(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
 #[test]
 fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let strategy = rows().prop_flat_map(|rows| {
-        let shuffled = Just(rows.clone()).prop_shuffle();
-        (Just(rows), shuffled)
-    });
-    let mut runner = TestRunner::new(Config {
-        cases: 12,
-        ..Config::default()
-    });
-    runner
-        .run(&strategy, |(rows, shuffled)| {
-            runtime.block_on(async {
-                let clock = Arc::new(ManualClock::at(epoch()));
-                let ctx = TenantContext::new("acme").unwrap();
-                let mut outputs = Vec::new();
-                let mut dbs = Vec::new();
-                for order in [&rows, &shuffled] {
-                    let b = setup().await;
-                    let source = data_source(b.db()).await;
-                    let pg = Authority::postgres(source.clone(), clock.clone());
-                    insert(&pg, &ctx, order).await;
-                    outputs.push(output(&pg, &ctx).await);
-                    // The same reads with sequential and index scans switched off.
-                    for settings in PERTURBED_PLANS {
-                        let source = perturbed(b.db(), settings).await;
-                        let pg = Authority::postgres(source, clock.clone());
-                        let bytes = output(&pg, &ctx).await;
-                        prop_assert_eq!(
-                            content_hash(&bytes),
-                            content_hash(&outputs[0]),
-                            "plan {:?}",
-                            settings
-                        );
-                    }
-                    dbs.push(b);
-                }
-                // And the in-memory reference, in the shuffled order.
-                let memory = Authority::memory(clock.clone());
-                memory
+    in_any_order(rows(), 12, async |rows, shuffled| {
+        let clock = Arc::new(ManualClock::at(epoch()));
+        let ctx = TenantContext::new("acme").unwrap();
+        let system = SystemContext::new("determinism");
+        same_bytes_in_any_order::<Authority, _>(
+            &clock,
+            rows.as_slice(),
+            shuffled.as_slice(),
+            async |authority, order| {
+                authority
                     .tenants
-                    .create_tenant(
-                        &stellaops_storage::SystemContext::new("determinism"),
-                        &NewTenant::new(ctx.tenant().clone(), "acme"),
-                    )
+                    .create_tenant(&system, &NewTenant::new(ctx.tenant().clone(), "acme"))
                     .await
                     .unwrap();
-                insert(&memory, &ctx, &shuffled).await;
-                outputs.push(output(&memory, &ctx).await);
-                prop_assert_eq!(
-                    &outputs[0],
-                    &outputs[1],
-                    "insertion order changed the output"
-                );
-                prop_assert_eq!(
-                    &outputs[0],
-                    &outputs[2],
-                    "postgres and the reference differ"
-                );
-                Ok(())
-            })
-        })
-        .unwrap();
+                insert(authority, &ctx, order).await;
+            },
+            async |authority| output(authority, &ctx).await,
+        )
+        .await
+    });
 }
 
 #[tokio::test]

@@ -3,22 +3,20 @@
 //! in-memory reference; after every step the answers and the visible state
 //! must agree. proptest-state-machine shrinks a failure to a minimal sequence.
 
-use std::sync::Arc;
-
 use chrono::Duration;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use serde::Serialize;
-use stellaops_harness::TestDb;
-use stellaops_storage::ModuleStorage;
 use stellaops_storage::authority::*;
 use stellaops_storage::{
     Clock, ManualClock, StorageError, SystemContext, TenantCode, TenantContext,
 };
 use uuid::Uuid;
 
-use crate::support::{data_source, epoch};
+use stellaops_suites::agreement::BothBackends;
+
+use crate::support::epoch;
 
 const TENANTS: [&str; 3] = ["acme", "acme-eu", "globex"];
 const NAMES: [&str; 4] = ["alice", "bob", "Carol", "dave"];
@@ -253,13 +251,7 @@ impl ReferenceStateMachine for Operations {
 }
 
 /// Both backends, one clock, and the runtime that drives them.
-pub struct Backends {
-    runtime: tokio::runtime::Runtime,
-    _db: TestDb,
-    postgres: Authority,
-    memory: Authority,
-    clock: Arc<ManualClock>,
-}
+type Backends = BothBackends<Authority>;
 
 fn tenant(index: usize) -> TenantContext {
     TenantContext::new(TENANTS[index]).unwrap()
@@ -493,66 +485,31 @@ impl StateMachineTest for Agreement {
     type Reference = Operations;
 
     fn init_test(_: &Existing) -> Backends {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let clock = Arc::new(ManualClock::at(epoch()));
-        let (db, postgres) = runtime.block_on(async {
-            let db = TestDb::new().await.expect("test database");
-            let source = data_source(&db).await;
-            (db, Authority::postgres(source, clock.clone()))
-        });
-        let memory: Authority = Authority::memory(clock.clone());
-        runtime.block_on(async {
-            let system = SystemContext::new("model setup");
+        let backends = Backends::start(epoch());
+        let system = SystemContext::new("model setup");
+        backends.on_both(async |authority| {
             for code in TENANTS {
-                for backend in [&postgres, &memory] {
-                    let mut tenant = NewTenant::new(TenantCode::parse(code).unwrap(), code);
-                    tenant.id =
-                        Uuid::from_u128(code.len() as u128 * 31 + code.as_bytes()[0] as u128);
-                    backend
-                        .tenants
-                        .create_tenant(&system, &tenant)
-                        .await
-                        .unwrap();
-                }
+                let mut tenant = NewTenant::new(TenantCode::parse(code).unwrap(), code);
+                tenant.id = Uuid::from_u128(code.len() as u128 * 31 + code.as_bytes()[0] as u128);
+                authority
+                    .tenants
+                    .create_tenant(&system, &tenant)
+                    .await
+                    .unwrap();
             }
         });
-        Backends {
-            runtime,
-            _db: db,
-            postgres,
-            memory,
-            clock,
-        }
+        backends
     }
 
     fn apply(backends: Backends, _: &Existing, op: Op) -> Backends {
-        let (on_postgres, on_memory) = backends.runtime.block_on(async {
-            (
-                run(&backends.postgres, &backends.clock, &op).await,
-                run(&backends.memory, &backends.clock, &op).await,
-            )
-        });
-        assert_eq!(
-            on_postgres, on_memory,
-            "the backends answer {op:?} differently"
-        );
+        backends.agree(&op, async |module, clock| run(module, clock, &op).await);
         backends
     }
 
     fn check_invariants(backends: &Backends, _: &Existing) {
-        let (on_postgres, on_memory) = backends.runtime.block_on(async {
-            (
-                visible(&backends.postgres).await,
-                visible(&backends.memory).await,
-            )
+        backends.agree(&"the visible state", async |module, _| {
+            visible(module).await
         });
-        assert_eq!(
-            on_postgres, on_memory,
-            "the backends' visible state differs"
-        );
     }
 }
 

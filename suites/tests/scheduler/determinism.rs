@@ -7,17 +7,14 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use sha2::{Digest, Sha256};
-use stellaops_harness::TestDb;
-use stellaops_storage::ModuleStorage;
 use stellaops_storage::scheduler::{NewRun, RunQuery, ScheduleFields, ScheduleQuery, Scheduler};
 use stellaops_storage::{ManualClock, PageRequest, SystemContext, TenantContext};
 use uuid::Uuid;
 
-use stellaops_suites::sources::{PERTURBED_PLANS, perturbed};
+use stellaops_suites::agreement::{in_any_order, same_bytes_in_any_order};
 
-use crate::support::{data_source, epoch};
+use crate::support::epoch;
 
 /// One schedule and the runs queued for it.
 #[derive(Debug, Clone)]
@@ -146,61 +143,23 @@ async fn output(s: &Scheduler, ctx: &TenantContext, rows: &[Row]) -> Vec<u8> {
 
 #[test]
 fn same_data_in_any_order_gives_identical_bytes_and_hashes() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let strategy = rows().prop_flat_map(|rows| {
-        let shuffled = Just(rows.clone()).prop_shuffle();
-        (Just(rows), shuffled)
+    in_any_order(rows(), 12, async |rows, shuffled| {
+        let clock = Arc::new(ManualClock::at(epoch()));
+        let ctx = TenantContext::new("acme").unwrap();
+        same_bytes_in_any_order::<Scheduler, _>(
+            &clock,
+            rows.as_slice(),
+            shuffled.as_slice(),
+            async |s, order| {
+                clock.set(epoch());
+                insert(s, &ctx, order).await;
+            },
+            // Due polls see ticks an hour on.
+            async |s| {
+                clock.set(epoch() + Duration::hours(1));
+                output(s, &ctx, &rows).await
+            },
+        )
+        .await
     });
-    let mut runner = TestRunner::new(Config {
-        cases: 12,
-        ..Config::default()
-    });
-    runner
-        .run(&strategy, |(rows, shuffled)| {
-            runtime.block_on(async {
-                let clock = Arc::new(ManualClock::at(epoch()));
-                let ctx = TenantContext::new("acme").unwrap();
-                let mut outputs = Vec::new();
-                let mut dbs = Vec::new();
-                for order in [&rows, &shuffled] {
-                    let db = TestDb::new().await.unwrap();
-                    let pg = Scheduler::postgres(data_source(&db).await, clock.clone());
-                    insert(&pg, &ctx, order).await;
-                    // Due polls see ticks an hour on.
-                    clock.advance(Duration::hours(1));
-                    outputs.push(output(&pg, &ctx, &rows).await);
-                    for settings in PERTURBED_PLANS {
-                        let pg = Scheduler::postgres(perturbed(&db, settings).await, clock.clone());
-                        let bytes = output(&pg, &ctx, &rows).await;
-                        prop_assert_eq!(
-                            Sha256::digest(&bytes),
-                            Sha256::digest(outputs.last().unwrap()),
-                            "plan {:?}",
-                            settings
-                        );
-                    }
-                    clock.set(epoch());
-                    dbs.push(db);
-                }
-                let memory = Scheduler::memory(clock.clone());
-                insert(&memory, &ctx, &shuffled).await;
-                clock.advance(Duration::hours(1));
-                outputs.push(output(&memory, &ctx, &rows).await);
-                prop_assert_eq!(
-                    &outputs[0],
-                    &outputs[1],
-                    "insertion order changed the output"
-                );
-                prop_assert_eq!(
-                    &outputs[0],
-                    &outputs[2],
-                    "postgres and the reference differ"
-                );
-                Ok(())
-            })
-        })
-        .unwrap();
 }

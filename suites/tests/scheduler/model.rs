@@ -8,15 +8,12 @@
 //! a failure to a minimal sequence.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use serde::Serialize;
-use stellaops_harness::TestDb;
-use stellaops_storage::ModuleStorage;
 use stellaops_storage::scheduler::{
     Claim, NewRun, NewTrigger, Outcome, RunQuery, RunState, ScheduleFields, ScheduleQuery,
     Scheduler, TriggerKind, TriggerStatus,
@@ -24,7 +21,7 @@ use stellaops_storage::scheduler::{
 use stellaops_storage::{ManualClock, PageRequest, StorageError, SystemContext, TenantContext};
 use uuid::Uuid;
 
-use crate::support::data_source;
+use stellaops_suites::agreement::BothBackends;
 
 const TENANTS: [&str; 3] = ["acme", "acme-eu", "globex"];
 const NAMES: [&str; 3] = ["nightly", "hourly", "Nightly"];
@@ -241,14 +238,8 @@ impl ReferenceStateMachine for Operations {
     }
 }
 
-/// Both backends on one clock.
-pub struct Backends {
-    runtime: tokio::runtime::Runtime,
-    _db: TestDb,
-    postgres: Scheduler,
-    memory: Scheduler,
-    clock: Arc<ManualClock>,
-}
+/// Both backends, one clock, and the runtime that drives them.
+type Backends = BothBackends<Scheduler>;
 
 fn tenant(t: usize) -> TenantContext {
     TenantContext::new(TENANTS[t]).unwrap()
@@ -480,50 +471,18 @@ impl StateMachineTest for Agreement {
     type Reference = Operations;
 
     fn init_test(_: &Existing) -> Backends {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let clock = Arc::new(ManualClock::at(model_epoch()));
-        let (db, postgres) = runtime.block_on(async {
-            let db = TestDb::new().await.expect("test database");
-            let source = data_source(&db).await;
-            (db, Scheduler::postgres(source, clock.clone()))
-        });
-        Backends {
-            runtime,
-            _db: db,
-            postgres,
-            memory: Scheduler::memory(clock.clone()),
-            clock,
-        }
+        Backends::start(model_epoch())
     }
 
     fn apply(backends: Backends, _: &Existing, op: Op) -> Backends {
-        let (on_postgres, on_memory) = backends.runtime.block_on(async {
-            (
-                run(&backends.postgres, &backends.clock, &op).await,
-                run(&backends.memory, &backends.clock, &op).await,
-            )
-        });
-        assert_eq!(
-            on_postgres, on_memory,
-            "the backends answer {op:?} differently"
-        );
+        backends.agree(&op, async |module, clock| run(module, clock, &op).await);
         backends
     }
 
     fn check_invariants(backends: &Backends, _: &Existing) {
-        let (on_postgres, on_memory) = backends.runtime.block_on(async {
-            (
-                visible(&backends.postgres).await,
-                visible(&backends.memory).await,
-            )
+        backends.agree(&"the visible state", async |module, _| {
+            visible(module).await
         });
-        assert_eq!(
-            on_postgres, on_memory,
-            "the backends' visible state differs"
-        );
     }
 }
 
