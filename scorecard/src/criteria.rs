@@ -127,6 +127,23 @@ pub fn score(module: &str, inputs: &Inputs) -> ModuleCard {
             isolation.detail
         );
     }
+    let (mut suites, mut determinism) = (suites, determinism);
+    // A module whose storage is still being written (the registry keeps it
+    // off) has suites for part of it: they may pass, but they do not
+    // measure the module.
+    let storage_complete = stellaops_kit::modules::module(module).is_some_and(|row| row.storage);
+    if !storage_complete {
+        for criterion in [&mut suites, &mut determinism, &mut isolation] {
+            if criterion.status == Status::Pass {
+                criterion.status = Status::NotMeasured;
+                criterion.detail = format!(
+                    "{module}'s storage is not complete yet (the registry keeps it off): \
+                     the suites of what exists pass ({})",
+                    criterion.detail
+                );
+            }
+        }
+    }
     ModuleCard {
         module: module.to_owned(),
         criteria: vec![
@@ -433,6 +450,34 @@ mod tests {
             .find(|c| c.name.starts_with(name))
             .map(|c| c.status)
             .unwrap()
+    }
+
+    #[test]
+    fn suites_of_a_module_still_being_written_do_not_count_as_measured() {
+        let partial = vec![
+            case("stellaops-suites::notify", "rules::crud", Outcome::Passed),
+            case(
+                "stellaops-suites::notify",
+                "isolation::related",
+                Outcome::Passed,
+            ),
+            case(
+                "stellaops-suites::notify",
+                "determinism::bytes",
+                Outcome::Passed,
+            ),
+        ];
+        let card = score("notify", &inputs(vec![junit("abc", partial)]));
+        for criterion in ["CRUD", "determinism", "tenant isolation"] {
+            assert_eq!(status(&card, criterion), Status::NotMeasured, "{criterion}");
+        }
+        let detail = &card
+            .criteria
+            .iter()
+            .find(|c| c.name.starts_with("CRUD"))
+            .unwrap()
+            .detail;
+        assert!(detail.contains("not complete"), "{detail}");
     }
 
     #[test]

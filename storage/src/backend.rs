@@ -56,12 +56,13 @@ impl Module {
         }
     }
 
-    /// The descriptors of the module's tables, one per table of its schema;
-    /// empty for a module without storage yet.
+    /// The descriptors of the module's tables written so far: one per table
+    /// of its schema once its storage is on in the registry.
     pub fn tables(self) -> &'static [&'static crate::Table] {
         match self {
             Module::Authority => crate::authority::TABLES,
             Module::Scheduler => crate::scheduler::TABLES,
+            Module::Notify => crate::notify::TABLES,
             _ => &[],
         }
     }

@@ -14,6 +14,7 @@ mod error;
 pub mod input;
 mod memory_rows;
 mod module;
+pub mod notify;
 mod options;
 pub mod page;
 pub mod scheduler;

@@ -288,6 +288,20 @@ impl Work {
         }
     }
 
+    /// Undoes the transaction and waits until the server has. Dropping a
+    /// `Work` rolls back too, but only when its connection is next used:
+    /// locks it holds are released at some later point, not on return.
+    pub async fn rollback(self) -> Result<(), StorageError> {
+        let (doing, entity) = match self.tenant {
+            Some(_) => ("rolling back a tenant transaction", "tenant"),
+            None => ("rolling back a system transaction", "system"),
+        };
+        self.tx
+            .rollback()
+            .await
+            .map_err(|e| crate::error::classify(e, doing, entity, &[]))
+    }
+
     pub async fn commit(self) -> Result<(), StorageError> {
         let (doing, entity) = match self.tenant {
             Some(_) => ("committing a tenant transaction", "tenant"),

@@ -137,23 +137,30 @@ async fn differences(pool: &PgPool, table: &Table, entities: &BTreeMap<&str, &st
 #[tokio::test]
 async fn descriptors_match_the_migrated_catalog() {
     let db = TestDb::new().await.unwrap();
-    let modules = modules_with_storage();
+    let described_modules: Vec<Module> = Module::ALL
+        .into_iter()
+        .filter(|m| !m.tables().is_empty())
+        .collect();
     assert!(
-        !modules.is_empty(),
+        !modules_with_storage().is_empty(),
         "the registry lists no module with storage"
     );
-    let entities: BTreeMap<&str, &str> = modules
+    let entities: BTreeMap<&str, &str> = described_modules
         .iter()
         .flat_map(|m| m.tables())
         .map(|t| (t.name, t.entity))
         .collect();
     let mut found = Vec::new();
-    for module in modules {
+    for module in described_modules {
         let described: BTreeSet<String> =
             module.tables().iter().map(|t| t.name.to_owned()).collect();
         let catalog = schema_tables(db.admin(), module.schema()).await;
-        for missing in catalog.difference(&described) {
-            found.push(format!("{module}: {missing} has no descriptor"));
+        // A module whose storage is on describes every table; one being
+        // written describes those it has so far, each exactly.
+        if !module.implemented().is_empty() {
+            for missing in catalog.difference(&described) {
+                found.push(format!("{module}: {missing} has no descriptor"));
+            }
         }
         for extra in described.difference(&catalog) {
             found.push(format!("{module}: {extra} is described but not migrated"));

@@ -55,8 +55,11 @@ async fn xact_lock_excludes_and_releases_on_rollback() {
         take(&b, &mut second, "scheduler:other").await,
         "other names are free"
     );
-    drop(second);
-    drop(first); // a rollback
+    // Rolled back and awaited: a dropped transaction rolls back only when
+    // its connection is next used, so the lock's release would race the
+    // next statement.
+    second.rollback().await.unwrap();
+    first.rollback().await.unwrap();
     let mut third = b.source.system(&b.system).await.unwrap();
     assert!(
         take(&b, &mut third, "scheduler:due-poll").await,
