@@ -46,6 +46,9 @@ impl<'a> From<&'a SystemContext> for Caller<'a> {
 /// the generic query runs into rust-lang/rust#100013.
 pub type Pending<'f, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'f>>;
 
+/// A `query_as` statement with its binds, as repositories build them.
+pub type RowQuery<'q, O> = QueryAs<'q, Postgres, O, PgArguments>;
+
 /// A statement that returns rows: `query_as` (rows mapped by `FromRow`) or
 /// `query_scalar` (one column). Sealed in practice: only sqlx's two query
 /// types implement it.
@@ -207,12 +210,8 @@ impl<'a> Call<'a> {
         'a: 'f,
     {
         let table = self.table;
-        Box::pin(async move {
-            let mut work = self.source.work(self.scope).await?;
-            let row = work.on(table, self.doing).optional(query).await?;
-            work.commit().await?;
-            row.ok_or(table.not_found())
-        })
+        let row = self.optional(query);
+        Box::pin(async move { row.await?.ok_or(table.not_found()) })
     }
 
     /// Every row.

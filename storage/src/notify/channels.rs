@@ -11,6 +11,7 @@ use super::kinds::ChannelType;
 use super::postgres::PgNotify;
 use crate::error::Constraint;
 use crate::table::Table;
+use crate::work::RowQuery;
 use crate::{StorageError, TenantContext, input};
 
 /// A channel of one tenant, with its configuration.
@@ -76,6 +77,17 @@ impl ChannelFields {
             config: Value::Object(Default::default()),
             credentials_ref: None,
         }
+    }
+
+    /// Binds the fields, in this order, after the statement's own
+    /// parameters: create and update write them alike.
+    fn bind<'q, O>(&'q self, statement: RowQuery<'q, O>) -> RowQuery<'q, O> {
+        statement
+            .bind(&self.name)
+            .bind(self.channel_type.as_str())
+            .bind(self.enabled)
+            .bind(&self.config)
+            .bind(&self.credentials_ref)
     }
 
     pub(crate) fn validate(&self) -> Result<(), StorageError> {
@@ -184,13 +196,8 @@ impl ChannelRepository for PgNotify {
             channel_columns!()
         ))
         .bind(ctx.tenant().as_str())
-        .bind(id)
-        .bind(&fields.name)
-        .bind(fields.channel_type.as_str())
-        .bind(fields.enabled)
-        .bind(&fields.config)
-        .bind(&fields.credentials_ref)
-        .bind(self.clock.now());
+        .bind(id);
+        let statement = fields.bind(statement).bind(self.clock.now());
         self.source
             .call(ctx, &CHANNELS, "creating a channel")
             .one(statement)
@@ -209,13 +216,8 @@ impl ChannelRepository for PgNotify {
              credentials_ref = $6, updated_at = $7 WHERE id = $1 RETURNING ",
             channel_columns!()
         ))
-        .bind(id)
-        .bind(&fields.name)
-        .bind(fields.channel_type.as_str())
-        .bind(fields.enabled)
-        .bind(&fields.config)
-        .bind(&fields.credentials_ref)
-        .bind(self.clock.now());
+        .bind(id);
+        let statement = fields.bind(statement).bind(self.clock.now());
         self.source
             .call(ctx, &CHANNELS, "updating a channel")
             .one(statement)

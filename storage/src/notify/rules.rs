@@ -11,6 +11,7 @@ use super::kinds::DigestMode;
 use super::postgres::PgNotify;
 use crate::error::Constraint;
 use crate::table::Table;
+use crate::work::RowQuery;
 use crate::{StorageError, TenantContext, input};
 
 /// The longest throttle a rule may ask for: a week.
@@ -62,6 +63,21 @@ impl RuleFields {
             throttle_seconds: 0,
             digest: DigestMode::Instant,
         }
+    }
+
+    /// Binds the fields, in this order, after the statement's own
+    /// parameters: create and update write them alike.
+    fn bind<'q, O>(&'q self, statement: RowQuery<'q, O>) -> RowQuery<'q, O> {
+        statement
+            .bind(&self.name)
+            .bind(self.enabled)
+            .bind(self.priority)
+            .bind(&self.event_kinds)
+            .bind(&self.filter)
+            .bind(self.channel_id)
+            .bind(self.template_id)
+            .bind(self.throttle_seconds)
+            .bind(self.digest.as_str())
     }
 
     pub(crate) fn validate(&self) -> Result<(), StorageError> {
@@ -193,17 +209,8 @@ impl RuleRepository for PgNotify {
             rule_columns!()
         ))
         .bind(ctx.tenant().as_str())
-        .bind(id)
-        .bind(&fields.name)
-        .bind(fields.enabled)
-        .bind(fields.priority)
-        .bind(&fields.event_kinds)
-        .bind(&fields.filter)
-        .bind(fields.channel_id)
-        .bind(fields.template_id)
-        .bind(fields.throttle_seconds)
-        .bind(fields.digest.as_str())
-        .bind(self.clock.now());
+        .bind(id);
+        let statement = fields.bind(statement).bind(self.clock.now());
         self.source
             .call(ctx, &RULES, "creating a rule")
             .one(statement)
@@ -223,17 +230,8 @@ impl RuleRepository for PgNotify {
              updated_at = $11 WHERE id = $1 RETURNING ",
             rule_columns!()
         ))
-        .bind(id)
-        .bind(&fields.name)
-        .bind(fields.enabled)
-        .bind(fields.priority)
-        .bind(&fields.event_kinds)
-        .bind(&fields.filter)
-        .bind(fields.channel_id)
-        .bind(fields.template_id)
-        .bind(fields.throttle_seconds)
-        .bind(fields.digest.as_str())
-        .bind(self.clock.now());
+        .bind(id);
+        let statement = fields.bind(statement).bind(self.clock.now());
         self.source
             .call(ctx, &RULES, "updating a rule")
             .one(statement)

@@ -11,6 +11,7 @@ use super::kinds::{ChannelType, TemplateFormat};
 use super::postgres::PgNotify;
 use crate::error::Constraint;
 use crate::table::Table;
+use crate::work::RowQuery;
 use crate::{StorageError, TenantContext, input};
 
 /// A template of one tenant.
@@ -55,6 +56,18 @@ impl TemplateFields {
             subject_template: None,
             body_template: body.into(),
         }
+    }
+
+    /// Binds the fields, in this order, after the statement's own
+    /// parameters: create and update write them alike.
+    fn bind<'q, O>(&'q self, statement: RowQuery<'q, O>) -> RowQuery<'q, O> {
+        statement
+            .bind(&self.name)
+            .bind(self.channel_type.as_str())
+            .bind(&self.locale)
+            .bind(self.format.as_str())
+            .bind(&self.subject_template)
+            .bind(&self.body_template)
     }
 
     pub(crate) fn validate(&self) -> Result<(), StorageError> {
@@ -251,14 +264,8 @@ impl TemplateRepository for PgNotify {
             template_columns!()
         ))
         .bind(ctx.tenant().as_str())
-        .bind(id)
-        .bind(&fields.name)
-        .bind(fields.channel_type.as_str())
-        .bind(&fields.locale)
-        .bind(fields.format.as_str())
-        .bind(&fields.subject_template)
-        .bind(&fields.body_template)
-        .bind(self.clock.now());
+        .bind(id);
+        let statement = fields.bind(statement).bind(self.clock.now());
         self.source
             .call(ctx, &TEMPLATES, "creating a template")
             .one(statement)
@@ -277,14 +284,8 @@ impl TemplateRepository for PgNotify {
              subject_template = $6, body_template = $7, updated_at = $8 WHERE id = $1 RETURNING ",
             template_columns!()
         ))
-        .bind(id)
-        .bind(&fields.name)
-        .bind(fields.channel_type.as_str())
-        .bind(&fields.locale)
-        .bind(fields.format.as_str())
-        .bind(&fields.subject_template)
-        .bind(&fields.body_template)
-        .bind(self.clock.now());
+        .bind(id);
+        let statement = fields.bind(statement).bind(self.clock.now());
         self.source
             .call(ctx, &TEMPLATES, "updating a template")
             .one(statement)

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::lock_key;
 use crate::error::Constraint;
 use crate::table::Table;
-use crate::{Clock, DataSource, StorageError, SystemContext, SystemTx, TenantTx, Work, input};
+use crate::{Clock, DataSource, StorageError, SystemContext, Work, input};
 
 /// A lease held in `scheduler.locks`: whoever holds the current fencing
 /// token until `expires_at` (by the injected clock) owns the lock.
@@ -65,21 +65,13 @@ impl PgLocks {
         PgLocks { source, clock }
     }
 
-    /// Takes the advisory lock of `name` for the rest of `tx`, if nobody
-    /// holds it; never waits.
-    pub async fn try_xact_lock(&self, tx: &mut SystemTx, name: &str) -> Result<bool, StorageError> {
+    /// Takes the advisory lock of `name` for the rest of `tx` (a tenant's
+    /// or the system's), if nobody holds it; never waits.
+    pub async fn try_xact_lock(&self, tx: &mut Work, name: &str) -> Result<bool, StorageError> {
         input::key("lock name", name)?;
-        try_xact_lock_on(tx, name).await
-    }
-
-    /// The same inside a tenant's transaction.
-    pub async fn try_xact_lock_for_tenant(
-        &self,
-        tx: &mut TenantTx,
-        name: &str,
-    ) -> Result<bool, StorageError> {
-        input::key("lock name", name)?;
-        try_xact_lock_on(tx, name).await
+        tx.on(&LOCKS, "taking an advisory lock")
+            .one(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(lock_key(name)))
+            .await
     }
 
     /// Acquires the lease of `name` for `holder` for `ttl`, if it is free:
@@ -190,12 +182,6 @@ impl PgLocks {
             )
             .await
     }
-}
-
-async fn try_xact_lock_on(tx: &mut Work, name: &str) -> Result<bool, StorageError> {
-    tx.on(&LOCKS, "taking an advisory lock")
-        .one(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(lock_key(name)))
-        .await
 }
 
 fn check(name: &str, holder: &str, ttl: Duration) -> Result<(), StorageError> {

@@ -13,6 +13,7 @@ use super::jobs::{JobLease, JobQueue};
 use super::kinds::{JobStatus, PolicyJobMode};
 use crate::error::Constraint;
 use crate::table::Table;
+use crate::work::RowQuery;
 use crate::{Clock, DataSource, StorageError, TenantContext, input};
 
 /// A policy evaluation of one run (`scheduler.policy_jobs`).
@@ -255,14 +256,7 @@ impl PgPolicyJobs {
         &self,
         ctx: &TenantContext,
         sql: &'static str,
-        bind: impl FnOnce(
-            sqlx::query::QueryAs<'_, sqlx::Postgres, PolicyJob, sqlx::postgres::PgArguments>,
-        ) -> sqlx::query::QueryAs<
-            '_,
-            sqlx::Postgres,
-            PolicyJob,
-            sqlx::postgres::PgArguments,
-        >,
+        bind: impl FnOnce(RowQuery<'_, PolicyJob>) -> RowQuery<'_, PolicyJob>,
     ) -> Result<Vec<PolicyJob>, StorageError> {
         let q = &self.queue;
         q.source

@@ -14,6 +14,7 @@ use super::kinds::TriggerKind;
 use crate::error::Constraint;
 use crate::page::{Cursor, Page, PageRequest};
 use crate::table::Table;
+use crate::work::RowQuery;
 use crate::{Clock, DataSource, StorageError, SystemContext, TenantContext, input};
 
 /// A run of one tenant (`scheduler.runs`): what made it, where it is in its
@@ -335,14 +336,7 @@ impl PgRuns {
         ctx: &TenantContext,
         sql: &'static str,
         doing: &'static str,
-        bind: impl FnOnce(
-            sqlx::query::QueryAs<'static, sqlx::Postgres, Run, sqlx::postgres::PgArguments>,
-        ) -> sqlx::query::QueryAs<
-            'static,
-            sqlx::Postgres,
-            Run,
-            sqlx::postgres::PgArguments,
-        >,
+        bind: impl FnOnce(RowQuery<'static, Run>) -> RowQuery<'static, Run>,
     ) -> Result<Vec<Run>, StorageError> {
         let query = bind(sqlx::query_as::<_, Run>(sql));
         self.source.call(ctx, &RUNS, doing).all(query).await
