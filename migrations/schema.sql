@@ -398,8 +398,14 @@ CREATE TABLE notify.deliveries (
     sent_at timestamp with time zone,
     delivered_at timestamp with time zone,
     failed_at timestamp with time zone,
+    idempotency_key text COLLATE pg_catalog."C",
+    claimed_by text,
+    claimed_at timestamp with time zone,
     CONSTRAINT deliveries_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT deliveries_attempts_within_max_check CHECK ((attempts <= max_attempts)),
+    CONSTRAINT deliveries_claim_check CHECK (((status = 'sending'::text) = ((claimed_by IS NOT NULL) AND (claimed_at IS NOT NULL)))),
     CONSTRAINT deliveries_event_id_check CHECK ((event_id <> ''::text)),
+    CONSTRAINT deliveries_idempotency_key_check CHECK ((idempotency_key <> ''::text)),
     CONSTRAINT deliveries_max_attempts_check CHECK ((max_attempts > 0)),
     CONSTRAINT deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'queued'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'failed'::text, 'bounced'::text, 'suppressed'::text]))),
     CONSTRAINT deliveries_tenant_id_check CHECK ((tenant_id <> ''::text))
@@ -2628,10 +2634,28 @@ CREATE INDEX users_subject_id_idx ON authority.users USING btree (subject_id);
 CREATE INDEX audit_entity_idx ON notify.audit USING btree (tenant_id, category, entity_id, occurred_at);
 
 --
+-- Name: deliveries_claimed_idx; Type: INDEX; Schema: notify; Owner: stellaops_owner
+--
+
+CREATE INDEX deliveries_claimed_idx ON notify.deliveries USING btree (claimed_at) WHERE (status = 'sending'::text);
+
+--
+-- Name: deliveries_created_idx; Type: INDEX; Schema: notify; Owner: stellaops_owner
+--
+
+CREATE INDEX deliveries_created_idx ON notify.deliveries USING btree (tenant_id, created_at, id);
+
+--
 -- Name: deliveries_due_idx; Type: INDEX; Schema: notify; Owner: stellaops_owner
 --
 
 CREATE INDEX deliveries_due_idx ON notify.deliveries USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['pending'::text, 'queued'::text]));
+
+--
+-- Name: deliveries_idempotency_idx; Type: INDEX; Schema: notify; Owner: stellaops_owner
+--
+
+CREATE UNIQUE INDEX deliveries_idempotency_idx ON notify.deliveries USING btree (tenant_id, idempotency_key);
 
 --
 -- Name: deliveries_incident_idx; Type: INDEX; Schema: notify; Owner: stellaops_owner
@@ -2644,6 +2668,12 @@ CREATE INDEX deliveries_incident_idx ON notify.deliveries USING btree (tenant_id
 --
 
 CREATE INDEX deliveries_rule_idx ON notify.deliveries USING btree (tenant_id, rule_id);
+
+--
+-- Name: escalation_states_active_idx; Type: INDEX; Schema: notify; Owner: stellaops_owner
+--
+
+CREATE UNIQUE INDEX escalation_states_active_idx ON notify.escalation_states USING btree (tenant_id, incident_id) WHERE (status = 'active'::text);
 
 --
 -- Name: escalation_states_due_idx; Type: INDEX; Schema: notify; Owner: stellaops_owner

@@ -16,6 +16,10 @@ const SMALL: Volume = Volume {
     tokens_per_user: 2,
     schedules_per_tenant: 100,
     runs_per_tenant: 100,
+    deliveries_per_tenant: 200,
+    rules_per_tenant: 40,
+    escalations_per_tenant: 20,
+    inbox_users_per_tenant: 10,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,7 +46,7 @@ async fn every_path_runs_its_fixed_size_without_errors() {
     assert_eq!(stats.len(), CriticalPath::ALL.len());
     for (path, got) in CriticalPath::ALL.iter().zip(&stats) {
         assert_eq!(got.path, path.name());
-        let users = if *path == CriticalPath::RunClaim {
+        let users = if matches!(path, CriticalPath::RunClaim | CriticalPath::DeliveryClaim) {
             3
         } else {
             2

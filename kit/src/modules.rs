@@ -102,9 +102,15 @@ pub static MODULES: &[ModuleRow] = &[
             "locks",
             "leases of the delivery and escalation workers, no tenant data",
         )],
-        storage: false,
+        storage: true,
         collections: &[],
-        critical_paths: &[],
+        critical_paths: &[
+            "notify.delivery_enqueue",
+            "notify.delivery_claim",
+            "notify.rule_match",
+            "notify.escalation_due",
+            "notify.inbox_page",
+        ],
     },
     ModuleRow {
         name: "policy",

@@ -455,19 +455,19 @@ mod tests {
     #[test]
     fn suites_of_a_module_still_being_written_do_not_count_as_measured() {
         let partial = vec![
-            case("stellaops-suites::notify", "rules::crud", Outcome::Passed),
+            case("stellaops-suites::policy", "rules::crud", Outcome::Passed),
             case(
-                "stellaops-suites::notify",
+                "stellaops-suites::policy",
                 "isolation::related",
                 Outcome::Passed,
             ),
             case(
-                "stellaops-suites::notify",
+                "stellaops-suites::policy",
                 "determinism::bytes",
                 Outcome::Passed,
             ),
         ];
-        let card = score("notify", &inputs(vec![junit("abc", partial)]));
+        let card = score("policy", &inputs(vec![junit("abc", partial)]));
         for criterion in ["CRUD", "determinism", "tenant isolation"] {
             assert_eq!(status(&card, criterion), Status::NotMeasured, "{criterion}");
         }

@@ -220,15 +220,15 @@ mod tests {
         let mut persistence = Persistence::default();
         persistence.set(Module::Authority, Backend::Memory);
         assert!(persistence.validate().is_ok());
-        persistence.set(Module::Notify, Backend::Postgres);
+        persistence.set(Module::Policy, Backend::Postgres);
         let err = persistence.validate().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "notify backend postgres is not implemented yet (implemented: none)"
+            "policy backend postgres is not implemented yet (implemented: none)"
         );
-        let err = persistence.require(Module::Policy).unwrap_err();
+        let err = persistence.require(Module::Excititor).unwrap_err();
         assert!(
-            err.to_string().contains("STELLAOPS_PERSISTENCE_POLICY"),
+            err.to_string().contains("STELLAOPS_PERSISTENCE_EXCITITOR"),
             "{err}"
         );
     }

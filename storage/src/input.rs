@@ -55,6 +55,17 @@ pub fn optional_text(field: &'static str, value: Option<&str>) -> Result<(), Sto
     value.map_or(Ok(()), |v| text(field, v))
 }
 
+/// An IANA time zone name (`Europe/Berlin`), parsed.
+pub fn time_zone(field: &'static str, zone: &str) -> Result<chrono_tz::Tz, StorageError> {
+    key(field, zone)?;
+    zone.parse().map_err(|_| {
+        StorageError::invalid(
+            field,
+            format!("{zone:?} is not an IANA time zone name (such as \"Europe/Berlin\")"),
+        )
+    })
+}
+
 pub fn keys(field: &'static str, values: &[String]) -> Result<(), StorageError> {
     values.iter().try_for_each(|v| key(field, v))
 }

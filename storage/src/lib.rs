@@ -12,6 +12,7 @@ mod backend;
 pub mod clock;
 mod error;
 pub mod input;
+pub mod lease;
 mod memory_rows;
 mod module;
 pub mod notify;
@@ -26,12 +27,13 @@ mod work;
 pub use backend::{Backend, BackendError, Module, Persistence};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Constraint, ConstraintMap, ErrorKind, StorageError};
+pub use lease::{Lease, Leases, MAX_LEASE_TTL};
 pub use module::{ModuleStorage, open};
 pub use options::{ConfigError, PostgresOptions, StorageOptions, vars};
 pub use page::{Cursor, Page, PageRequest};
 pub use source::{DataSource, SystemContext, TenantContext};
 pub use table::Table;
-pub use work::{Call, Caller, Fetch, Step, SystemTx, TenantTx, Work};
+pub use work::{Call, Caller, Fetch, Step, SystemTx, TenantTx, TimeKeyset, Work};
 // Shared with the fixture and the reports (`stellaops-kit`), re-exported
 // so the storage API stays whole.
 pub use stellaops_kit::{

@@ -1,5 +1,8 @@
 //! Keyset pages: requests, cursors and the clamp on page sizes.
 
+use chrono::{DateTime, SecondsFormat, Utc};
+use uuid::Uuid;
+
 use crate::StorageError;
 
 /// The largest page a list returns; larger requests are clamped to it.
@@ -122,4 +125,21 @@ impl<T> Page<T> {
             clamped_from,
         }
     }
+}
+
+/// The cursor of a list paged by (a time, id), such as (created_at, id):
+/// the time to the microsecond, then the id.
+pub(crate) fn time_key(at: DateTime<Utc>, id: Uuid) -> String {
+    format!("{}/{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+pub(crate) fn parse_time_key(text: &str) -> Result<(DateTime<Utc>, Uuid), StorageError> {
+    let (at, id) = text
+        .split_once('/')
+        .ok_or_else(|| StorageError::invalid("page cursor", "is not a (time, id) cursor"))?;
+    let at = DateTime::parse_from_rfc3339(at)
+        .map_err(|e| StorageError::invalid("page cursor", format!("has a bad time: {e}")))?;
+    let id = Uuid::parse_str(id)
+        .map_err(|e| StorageError::invalid("page cursor", format!("has a bad id: {e}")))?;
+    Ok((at.with_timezone(&Utc), id))
 }

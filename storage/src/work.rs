@@ -12,11 +12,13 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{Decode, FromRow, PgConnection, Postgres, Transaction, Type};
 use uuid::Uuid;
 
+use crate::page::{Cursor, Page, PageRequest, parse_time_key, time_key};
 use crate::source::{DataSource, SystemContext, TenantContext};
 use crate::table::Table;
 use crate::{StorageError, TenantCode};
@@ -132,6 +134,19 @@ where
     }
 }
 
+/// The page asked and the two statements that read it: after the
+/// parameters the caller binds, each ends with its bound and limit,
+/// `($n::timestamptz IS NULL OR (time_column, id) > ($n, $n+1))` in
+/// `forward` and `<` in `backward` (no bound on a first or last page), then
+/// its order and `LIMIT $n+2`. `backward` reads in the reverse order of
+/// `forward`; the page comes back in `forward`'s.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeKeyset<'p> {
+    pub page: &'p PageRequest,
+    pub forward: &'static str,
+    pub backward: &'static str,
+}
+
 impl DataSource {
     /// One statement on `table` in a transaction of its own, for `scope`.
     /// `doing` names the operation in errors ("reading a role").
@@ -169,6 +184,53 @@ impl DataSource {
         };
         self.call(scope, table, doing)
             .optional(sqlx::query_as::<_, R>(sql).bind(id))
+    }
+
+    /// A keyset page of `table`'s rows ordered by (a time, id), read in
+    /// one call ([`TimeKeyset`] says how the statements end); `filters`
+    /// binds the statements' own parameters, `key` gives a row's (time,
+    /// id) for its cursor.
+    pub async fn time_keyset_page<'a, R>(
+        &'a self,
+        scope: impl Into<Caller<'a>>,
+        table: &'static Table,
+        doing: &'static str,
+        keyset: TimeKeyset<'_>,
+        filters: impl FnOnce(RowQuery<'a, R>) -> RowQuery<'a, R>,
+        key: impl Fn(&R) -> (DateTime<Utc>, Uuid),
+    ) -> Result<Page<R>, StorageError>
+    where
+        R: Send + Unpin + 'static + for<'r> FromRow<'r, PgRow>,
+    {
+        let TimeKeyset {
+            page,
+            forward,
+            backward,
+        } = keyset;
+        let (size, clamped_from) = page.effective_size()?;
+        let bound = match &page.cursor {
+            Cursor::After(text) | Cursor::Before(text) => Some(parse_time_key(text)?),
+            Cursor::Start | Cursor::End => None,
+        };
+        let sql = match page.cursor {
+            Cursor::Before(_) | Cursor::End => backward,
+            Cursor::Start | Cursor::After(_) => forward,
+        };
+        let statement = filters(sqlx::query_as::<_, R>(sql))
+            .bind(bound.map(|(at, _)| at))
+            .bind(bound.map(|(_, id)| id))
+            .bind(i64::from(size) + 1);
+        let rows = self.call(scope, table, doing).all(statement).await?;
+        Ok(Page::assemble(
+            rows,
+            &page.cursor,
+            size,
+            clamped_from,
+            |row| {
+                let (at, id) = key(row);
+                time_key(at, id)
+            },
+        ))
     }
 
     /// A transaction for several statements, for `scope`.

@@ -14,7 +14,10 @@
 //! - a claim batch that took more than its LIMIT;
 //! - a lost item: a claimable item never claimed while a worker sat idle
 //!   (a claim of its came back empty, recorded with [`History::idle`]), or
-//!   one claimed and never completed.
+//!   one claimed and never completed;
+//! - an effect that must happen once done twice: two enqueues of one key
+//!   that both wrote, two flushes of one digest window, two advances of one
+//!   escalation past the same stage (the same op, item and token).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -34,6 +37,12 @@ pub enum Op {
     LeaseRelease,
     /// A stale claim put back in the queue (token: the attempt it ends).
     Rescue,
+    /// An enqueue; accepted when it wrote the item (item: the idempotency key).
+    Enqueue,
+    /// A digest window turned into its delivery (item: the window).
+    Flush,
+    /// An escalation moved past a stage (item: the escalation, token: the stage).
+    Advance,
 }
 
 impl Op {
@@ -43,6 +52,11 @@ impl Op {
             self,
             Op::Heartbeat | Op::Complete | Op::LeaseRenew | Op::LeaseRelease
         )
+    }
+
+    /// Effects accepted at most once per item and token.
+    fn is_once_only(self) -> bool {
+        matches!(self, Op::Enqueue | Op::Flush | Op::Advance)
     }
 }
 
@@ -106,6 +120,11 @@ pub enum Violation {
         limit: usize,
         claimed: usize,
     },
+    /// An effect that must happen once (per item and token) happened twice.
+    EffectRepeated {
+        first: Event,
+        second: Event,
+    },
     /// A claimable item never claimed while `idle` shows a worker whose
     /// claim came back empty; or (`idle` is `None`) claimed and never
     /// completed, or never claimed by a history that recorded no idleness.
@@ -136,6 +155,9 @@ impl fmt::Display for Violation {
                 limit,
                 claimed,
             } => write!(f, "claim batch {batch} took {claimed} items, LIMIT {limit}"),
+            Violation::EffectRepeated { first, second } => {
+                write!(f, "done twice, once expected: {first} and {second}")
+            }
             Violation::LostItem {
                 item,
                 idle: Some(idle),
@@ -364,6 +386,19 @@ pub fn check(events: &[Event], expected: &[String]) -> Vec<Violation> {
         }
     }
 
+    let mut effects: BTreeMap<(Op, &str, i64), &Event> = BTreeMap::new();
+    for effect in accepted.iter().filter(|e| e.op.is_once_only()) {
+        match effects.get(&(effect.op, effect.item.as_str(), effect.token)) {
+            Some(first) => violations.push(Violation::EffectRepeated {
+                first: (*first).clone(),
+                second: (*effect).clone(),
+            }),
+            None => {
+                effects.insert((effect.op, effect.item.as_str(), effect.token), effect);
+            }
+        }
+    }
+
     let completed: BTreeSet<&str> = accepted
         .iter()
         .filter(|e| e.op == Op::Complete)
@@ -475,6 +510,12 @@ mod tests {
             .push("v", Op::Claim, "run-2", 2, (7, 8), true, Some((2, 1)), None)
             .push("w", Op::Complete, "run-2", 1, (9, 10), false, None, None)
             .push("v", Op::Complete, "run-2", 2, (9, 10), true, None, None)
+            // One enqueue of a key wrote; the racing one found it.
+            .push("e1", Op::Enqueue, "key-1", 0, (0, 2), true, None, None)
+            .push("e2", Op::Enqueue, "key-1", 0, (1, 3), false, None, None)
+            // An escalation advanced once past each of two stages.
+            .push("x1", Op::Advance, "esc-1", 0, (0, 1), true, None, None)
+            .push("x2", Op::Advance, "esc-1", 1, (2, 3), true, None, None)
             .0;
         assert_eq!(
             check(&events, &["run-1".to_owned(), "run-2".to_owned()]),
@@ -500,6 +541,9 @@ mod tests {
             .push("w3", Op::Claim, "run-2", 2, (5, 6), true, Some((2, 1)), None)
             // A worker whose claim came back empty while run-3 waited.
             .push("w4", Op::Claim, "", 0, (7, 8), false, Some((3, 1)), None)
+            // One digest window flushed by two flushers.
+            .push("f1", Op::Flush, "window-1", 0, (0, 1), true, None, None)
+            .push("f2", Op::Flush, "window-1", 0, (0, 2), true, None, None)
             .0;
         let violations = check(&events, &["run-1".to_owned(), "run-3".to_owned()]);
         let kinds: Vec<&str> = violations
@@ -511,9 +555,12 @@ mod tests {
                 Violation::DoubleClaim { .. } => "double",
                 Violation::OverLimitClaim { .. } => "limit",
                 Violation::LostItem { .. } => "lost",
+                Violation::EffectRepeated { .. } => "twice",
             })
             .collect();
-        for kind in ["overlap", "stale", "token", "double", "limit", "lost"] {
+        for kind in [
+            "overlap", "stale", "token", "double", "limit", "lost", "twice",
+        ] {
             assert!(kinds.contains(&kind), "{kind} not found in {violations:#?}");
         }
         let text = violations
@@ -539,6 +586,10 @@ mod tests {
         );
         assert!(
             text.contains("claimed while still claimed: #5 w1 Claim run-2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("done twice, once expected: #9 f1 Flush window-1"),
             "{text}"
         );
     }

@@ -1,7 +1,9 @@
 //! Notify suites: `cargo nextest run -E 'binary(notify)'`.
 //!
-//! Channels, templates and rules so far, each test on both backends (the
-//! conformance suite) and the isolation tests as `stellaops_app`.
+//! Channels, templates, rules and the delivery queue so far, each test on
+//! both backends (the conformance suite), the isolation tests as
+//! `stellaops_app`, and the queue's races on PostgreSQL, their histories
+//! checked.
 
 // Integration tests: an unwrap's panic is the failure report.
 #![allow(clippy::unwrap_used)]
@@ -11,9 +13,29 @@ mod support;
 
 #[path = "notify/channels.rs"]
 mod channels;
+#[path = "notify/deliveries.rs"]
+mod deliveries;
+#[path = "notify/determinism.rs"]
+mod determinism;
+#[path = "notify/digests.rs"]
+mod digests;
+#[path = "notify/escalations.rs"]
+mod escalations;
+#[path = "notify/inbox_audit.rs"]
+mod inbox_audit;
 #[path = "notify/isolation.rs"]
 mod isolation;
+#[path = "notify/model.rs"]
+mod model;
+#[path = "notify/on_call.rs"]
+mod on_call;
+#[path = "notify/queue_races.rs"]
+mod queue_races;
+#[path = "notify/quiet_hours.rs"]
+mod quiet_hours;
 #[path = "notify/rules.rs"]
 mod rules;
 #[path = "notify/templates.rs"]
 mod templates;
+#[path = "notify/worker_races.rs"]
+mod worker_races;

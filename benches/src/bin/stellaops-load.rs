@@ -188,6 +188,9 @@ enum Command {
         #[command(flatten)]
         args: GateArgs,
     },
+    /// Lists the critical paths this build knows, one per line (the gate
+    /// asks its base).
+    Paths,
     /// Renders saved results (of `run`, `gate` or `calibrate`) again.
     Report {
         #[arg(required = true)]
@@ -291,6 +294,12 @@ async fn dispatch(command: Command) -> Result<u8, GateError> {
             println!("results: {}", file.display());
             println!("report:  {}", options.out.join("calibrate.html").display());
             Ok(if calibration.ok { 0 } else { 1 })
+        }
+        Command::Paths => {
+            for path in CriticalPath::ALL {
+                println!("{path}");
+            }
+            Ok(0)
         }
         Command::Report { results } => {
             for file in results {
@@ -443,14 +452,7 @@ async fn run(
     let started_at = chrono::Utc::now();
     let server = Server::shared().await.map_err(LoadError::from)?;
     let volume = Volume::default();
-    eprintln!(
-        "dataset: {} tenants, {} users, {} tokens, {} schedules, {} runs",
-        volume.tenants,
-        volume.users(),
-        volume.tokens(),
-        volume.schedules(),
-        volume.runs()
-    );
+    eprintln!("dataset: {}", volume.describe());
     let clock = Instant::now();
     let seeded = seeded_template(&server, &volume).await?;
     eprintln!(

@@ -39,6 +39,9 @@ pub struct GateReport {
     pub verdicts: Vec<PathVerdict>,
     pub canary: CanarySummary,
     pub work_unavailable: Option<String>,
+    /// Paths the candidate has and the base does not: not gated.
+    #[serde(default)]
+    pub new_paths: Vec<String>,
     pub warmups: Vec<SideRound>,
     pub rounds: Vec<Round>,
 }
@@ -142,6 +145,17 @@ impl GateReport {
                 }
             );
         }
+        if !self.new_paths.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nNot gated, new in the candidate (the base has no such path; the candidate's load run measures them): {}.",
+                self.new_paths
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         let _ = writeln!(out);
         match &self.canary.unavailable {
             Some(reason) => {
@@ -180,14 +194,7 @@ impl GateReport {
     }
 
     fn volume_text(&self) -> String {
-        format!(
-            "{} tenants / {} users / {} tokens / {} schedules / {} runs",
-            self.volume.tenants,
-            self.volume.users(),
-            self.volume.tokens(),
-            self.volume.schedules(),
-            self.volume.runs()
-        )
+        self.volume.describe()
     }
 }
 

@@ -67,6 +67,33 @@ pub async fn gate(reference: &str, options: &GateOptions) -> Result<GateReport, 
         build_clock.elapsed().as_secs_f64() / 60.0
     );
     worktree::check_protocol(&base)?;
+    // A path the base does not have has no baseline: it is not gated (the
+    // candidate's own load run measures it), and the report says so.
+    let known = worktree::known_paths(&base)?;
+    let (gated, new_paths): (Vec<CriticalPath>, Vec<CriticalPath>) = options
+        .paths
+        .iter()
+        .partition(|p| known.iter().any(|k| k == p.name()));
+    if gated.is_empty() {
+        return Err(GateError::Invalid {
+            field: "paths",
+            reason: format!("the base {reference} has none of the paths asked"),
+        });
+    }
+    if !new_paths.is_empty() {
+        eprintln!(
+            "not gated (the base has no such path): {}",
+            new_paths
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let options = &GateOptions {
+        paths: gated,
+        ..options.clone()
+    };
     let sides = [
         side("base", &base, None),
         side(
@@ -76,14 +103,16 @@ pub async fn gate(reference: &str, options: &GateOptions) -> Result<GateReport, 
         ),
     ];
     let measured = measure(options, &sides).await?;
-    Ok(report(
+    let mut report = report(
         started_at,
         clock,
         options,
         &measured,
         info("base", &base),
         info("candidate", &candidate),
-    ))
+    );
+    report.new_paths = new_paths.iter().map(|p| p.name().to_owned()).collect();
+    Ok(report)
 }
 
 fn side(name: &str, built: &BuiltSide, slowdown: Option<String>) -> Side {
@@ -203,6 +232,7 @@ pub fn report(
         verdicts,
         canary,
         work_unavailable: measured.work_unavailable.clone(),
+        new_paths: Vec::new(),
         warmups: measured
             .warmups
             .iter()

@@ -285,6 +285,44 @@ pub fn check_protocol(side: &BuiltSide) -> Result<(), GateError> {
     }
 }
 
+/// The critical paths the side's binary knows: `paths` lists them; a base
+/// older than that subcommand names them in its refusal of an unknown path
+/// (`unknown critical path "…"; known: a, b, c`).
+pub fn known_paths(side: &BuiltSide) -> Result<Vec<String>, GateError> {
+    let listed = Command::new(&side.binary)
+        .arg("paths")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(GateError::io("running", &side.binary))?;
+    if listed.status.success() {
+        return Ok(String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect());
+    }
+    let probe = Command::new(&side.binary)
+        .args(["run", "--paths", "stellaops-gate.probe"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(GateError::io("running", &side.binary))?;
+    let stderr = String::from_utf8_lossy(&probe.stderr);
+    stderr
+        .split_once("; known: ")
+        .map(|(_, known)| {
+            let line = known.lines().next().unwrap_or_default();
+            line.split(',')
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+        .ok_or_else(|| GateError::BaseTooOld {
+            reference: side.reference.clone(),
+            rev: side.short().to_owned(),
+        })
+}
+
 /// Copies through a temporary name and a rename: cargo hard-links its
 /// outputs, so writing into an existing file could change another.
 fn copy_binary(from: &Path, to: &Path) -> Result<(), GateError> {
@@ -298,4 +336,42 @@ fn copy_binary(from: &Path, to: &Path) -> Result<(), GateError> {
 pub fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in binary: a shell script that answers as `body` says.
+    fn fake(dir: &Path, body: &str) -> BuiltSide {
+        use std::os::unix::fs::PermissionsExt;
+        let binary = dir.join("stellaops-load");
+        std::fs::write(&binary, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+        BuiltSide {
+            reference: "main".into(),
+            rev: "0123456789abcdef".into(),
+            binary,
+        }
+    }
+
+    #[test]
+    fn a_base_names_its_paths_by_listing_them_or_in_its_refusal() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = fake(
+            dir.path(),
+            r#"[ "$1" = paths ] && printf 'a.one\nb.two\n' && exit 0; exit 2"#,
+        );
+        assert_eq!(known_paths(&new).unwrap(), ["a.one", "b.two"]);
+        let old = fake(
+            dir.path(),
+            r#"[ "$1" = run ] && echo 'stellaops-load: unknown critical path "x"; known: a.one, b.two' >&2; exit 2"#,
+        );
+        assert_eq!(known_paths(&old).unwrap(), ["a.one", "b.two"]);
+        let mute = fake(dir.path(), "exit 2");
+        assert!(matches!(
+            known_paths(&mute),
+            Err(GateError::BaseTooOld { .. })
+        ));
+    }
 }

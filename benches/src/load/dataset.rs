@@ -13,7 +13,9 @@ use stellaops_harness::{Server, ensure_template, pool, sweep};
 use super::LoadError;
 
 /// The volume of the dataset. The defaults are the floors of the load
-/// issue: 50 tenants, 50k users, 100k tokens, 10k schedules, 10k runs.
+/// issues: 50 tenants, 50k users, 100k tokens, 10k schedules, 10k runs;
+/// for notify 100k deliveries, 10k rules, 5k escalations and 100k inbox
+/// items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Volume {
     pub tenants: u32,
@@ -21,6 +23,15 @@ pub struct Volume {
     pub tokens_per_user: u32,
     pub schedules_per_tenant: u32,
     pub runs_per_tenant: u32,
+    #[serde(default)]
+    pub deliveries_per_tenant: u32,
+    #[serde(default)]
+    pub rules_per_tenant: u32,
+    #[serde(default)]
+    pub escalations_per_tenant: u32,
+    /// Users with an inbox, each holding [`INBOX_PER_USER`] items.
+    #[serde(default)]
+    pub inbox_users_per_tenant: u32,
 }
 
 impl Default for Volume {
@@ -31,9 +42,24 @@ impl Default for Volume {
             tokens_per_user: 2,
             schedules_per_tenant: 200,
             runs_per_tenant: 200,
+            deliveries_per_tenant: 2_000,
+            rules_per_tenant: 200,
+            escalations_per_tenant: 100,
+            inbox_users_per_tenant: 100,
         }
     }
 }
+
+/// Channels every tenant has (rules and deliveries spread over them).
+pub const CHANNELS: u32 = 5;
+/// Event kinds the rules listen to (each rule one, round robin).
+pub const EVENT_KINDS: u32 = 10;
+/// Items in each seeded inbox.
+pub const INBOX_PER_USER: u32 = 20;
+/// Stages of the seeded escalation policy (no delays) and its repeats: an
+/// escalation stays due for stages x (repeats + 1) advances.
+pub const POLICY_STAGES: u32 = 20;
+pub const POLICY_REPEATS: u32 = 10;
 
 /// Roles every tenant has.
 pub const ROLES: [&str; 3] = ["admin", "auditor", "operator"];
@@ -49,6 +75,10 @@ impl Volume {
         tokens_per_user: 2,
         schedules_per_tenant: 100,
         runs_per_tenant: 100,
+        deliveries_per_tenant: 200,
+        rules_per_tenant: 40,
+        escalations_per_tenant: 20,
+        inbox_users_per_tenant: 10,
     };
 
     pub fn users(&self) -> u64 {
@@ -65,6 +95,32 @@ impl Volume {
 
     pub fn runs(&self) -> u64 {
         u64::from(self.tenants) * u64::from(self.runs_per_tenant)
+    }
+
+    pub fn deliveries(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.deliveries_per_tenant)
+    }
+
+    pub fn rules(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.rules_per_tenant)
+    }
+
+    /// The counts reports show: `50 tenants, 50000 users, …`.
+    pub fn describe(&self) -> String {
+        let per_tenant = |n: u32| u64::from(self.tenants) * u64::from(n);
+        format!(
+            "{} tenants, {} users, {} tokens, {} schedules, {} runs, {} deliveries, {} rules, \
+             {} escalations, {} inbox items",
+            self.tenants,
+            self.users(),
+            self.tokens(),
+            self.schedules(),
+            self.runs(),
+            self.deliveries(),
+            self.rules(),
+            per_tenant(self.escalations_per_tenant),
+            per_tenant(self.inbox_users_per_tenant) * u64::from(INBOX_PER_USER)
+        )
     }
 
     /// The code of tenant `t` (1-based).
@@ -86,6 +142,10 @@ impl Volume {
             tokens_per_user,
             schedules_per_tenant,
             runs_per_tenant,
+            deliveries_per_tenant,
+            rules_per_tenant,
+            escalations_per_tenant,
+            inbox_users_per_tenant,
         } = *self;
         let tenant = "'tenant-' || lpad(t::text, 2, '0')";
         vec![
@@ -159,6 +219,72 @@ impl Volume {
                         '2026-01-01T00:00:00Z'::timestamptz + r * interval '1 second', \
                         '2026-01-01T00:00:00Z' \
                  FROM generate_series(1, {tenants}) t, generate_series(1, {runs_per_tenant}) r"
+            ),
+            format!(
+                "INSERT INTO notify.channels (tenant_id, id, name, channel_type, config, \
+                   created_at, updated_at) \
+                 SELECT {tenant}, md5('nc/' || t || '/' || c)::uuid, 'channel-' || c, 'email', \
+                        jsonb_build_object('to', 'ops@tenant' || t || '.test'), \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {CHANNELS}) c"
+            ),
+            format!(
+                "INSERT INTO notify.rules (tenant_id, id, name, priority, event_kinds, channel_id, \
+                   created_at, updated_at) \
+                 SELECT {tenant}, md5('nr/' || t || '/' || r)::uuid, \
+                        'rule-' || lpad(r::text, 5, '0'), r % 7, \
+                        ARRAY['kind-' || (r % {EVENT_KINDS})], \
+                        md5('nc/' || t || '/' || (1 + r % {CHANNELS}))::uuid, \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {rules_per_tenant}) r"
+            ),
+            // Pending and due since 2026: a claim always finds one.
+            format!(
+                "INSERT INTO notify.deliveries (tenant_id, id, idempotency_key, channel_id, \
+                   event_id, recipient, status, attempts, max_attempts, next_attempt_at, payload, \
+                   created_at) \
+                 SELECT {tenant}, md5('nd/' || t || '/' || d)::uuid, 'seed-' || d, \
+                        md5('nc/' || t || '/' || (1 + d % {CHANNELS}))::uuid, 'event-' || d, \
+                        'ops@tenant' || t || '.test', 'pending', 0, 3, \
+                        '2026-01-01T00:00:00Z'::timestamptz + d * interval '1 second', \
+                        jsonb_build_object('n', d), '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {deliveries_per_tenant}) d"
+            ),
+            format!(
+                "INSERT INTO notify.escalation_policies (tenant_id, id, name, steps, repeat_count, \
+                   created_at, updated_at) \
+                 SELECT {tenant}, md5('np/' || t)::uuid, 'pager', \
+                        (SELECT jsonb_agg(jsonb_build_object('delay_seconds', 0, \
+                           'channels', jsonb_build_array(md5('nc/' || t || '/1')::uuid)) ORDER BY s) \
+                         FROM generate_series(1, {POLICY_STAGES}) s), \
+                        {POLICY_REPEATS}, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t"
+            ),
+            format!(
+                "INSERT INTO notify.incidents (tenant_id, id, correlation_key, title, severity, \
+                   escalation_policy_id, opened_at) \
+                 SELECT {tenant}, md5('ni/' || t || '/' || i)::uuid, 'svc-' || i, 'down', 'high', \
+                        md5('np/' || t)::uuid, '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {escalations_per_tenant}) i"
+            ),
+            format!(
+                "INSERT INTO notify.escalation_states (tenant_id, id, incident_id, policy_id, \
+                   next_escalation_at, created_at, updated_at) \
+                 SELECT {tenant}, md5('ne/' || t || '/' || i)::uuid, \
+                        md5('ni/' || t || '/' || i)::uuid, md5('np/' || t)::uuid, \
+                        '2026-01-01T00:00:00Z'::timestamptz + i * interval '1 second', \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {escalations_per_tenant}) i"
+            ),
+            format!(
+                "INSERT INTO notify.inbox (tenant_id, id, user_id, event_id, title, severity, \
+                   read_at, created_at) \
+                 SELECT {tenant}, md5('nb/' || t || '/' || u || '/' || k)::uuid, \
+                        md5('u/' || t || '/' || u)::uuid, 'event-' || k, 'event ' || k, 'info', \
+                        CASE WHEN k % 3 = 0 THEN '2026-01-02T00:00:00Z'::timestamptz END, \
+                        '2026-01-01T00:00:00Z'::timestamptz + k * interval '1 second' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {inbox_users_per_tenant}) u, \
+                      generate_series(1, {INBOX_PER_USER}) k"
             ),
         ]
     }

@@ -20,12 +20,17 @@ pub enum CriticalPath {
     RunClaim,
     RunComplete,
     Heartbeat,
+    DeliveryEnqueue,
+    DeliveryClaim,
+    RuleMatch,
+    EscalationDue,
+    InboxPage,
     /// Tenants skewed the way real ones are, across the paths above.
     Mixed,
 }
 
 impl CriticalPath {
-    pub const ALL: [CriticalPath; 12] = [
+    pub const ALL: [CriticalPath; 17] = [
         CriticalPath::TokenIssue,
         CriticalPath::TokenVerifyByHash,
         CriticalPath::TokenRevoke,
@@ -37,6 +42,11 @@ impl CriticalPath {
         CriticalPath::RunClaim,
         CriticalPath::RunComplete,
         CriticalPath::Heartbeat,
+        CriticalPath::DeliveryEnqueue,
+        CriticalPath::DeliveryClaim,
+        CriticalPath::RuleMatch,
+        CriticalPath::EscalationDue,
+        CriticalPath::InboxPage,
         CriticalPath::Mixed,
     ];
 
@@ -53,6 +63,11 @@ impl CriticalPath {
             CriticalPath::RunClaim => "scheduler.run_claim",
             CriticalPath::RunComplete => "scheduler.run_complete",
             CriticalPath::Heartbeat => "scheduler.heartbeat",
+            CriticalPath::DeliveryEnqueue => "notify.delivery_enqueue",
+            CriticalPath::DeliveryClaim => "notify.delivery_claim",
+            CriticalPath::RuleMatch => "notify.rule_match",
+            CriticalPath::EscalationDue => "notify.escalation_due",
+            CriticalPath::InboxPage => "notify.inbox_page",
             CriticalPath::Mixed => "mixed.multi_tenant",
         }
     }

@@ -102,16 +102,12 @@ impl RunResults {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "# Load run {}\n\nrevision `{}`, server {}, dataset `{}` ({} tenants, {} users, {} tokens, {} schedules, {} runs), {} users x {} iterations per path ({} claim workers){}\n",
+            "# Load run {}\n\nrevision `{}`, server {}, dataset `{}` ({}), {} users x {} iterations per path ({} claim workers){}\n",
             self.started_at,
             self.revision,
             self.server,
             self.dataset,
-            self.volume.tenants,
-            self.volume.users(),
-            self.volume.tokens(),
-            self.volume.schedules(),
-            self.volume.runs(),
+            self.volume.describe(),
             self.size.users,
             self.size.iterations,
             self.size.claim_workers,

@@ -24,7 +24,8 @@ use super::{CriticalPath, LoadError, Recorder};
 pub struct RunSize {
     /// Concurrent users per path (goose users).
     pub users: usize,
-    /// Workers claiming at once on `scheduler.run_claim`.
+    /// Workers claiming at once on `scheduler.run_claim` and
+    /// `notify.delivery_claim`.
     pub claim_workers: usize,
     /// Operations each user does per path.
     pub iterations: usize,
@@ -42,7 +43,7 @@ impl Default for RunSize {
 
 impl RunSize {
     fn users_of(&self, path: CriticalPath) -> usize {
-        if path == CriticalPath::RunClaim {
+        if matches!(path, CriticalPath::RunClaim | CriticalPath::DeliveryClaim) {
             self.claim_workers
         } else {
             self.users

@@ -3,15 +3,46 @@
 
 use std::sync::Arc;
 
+use super::audit::AUDIT;
 use super::channels::CHANNELS;
+use super::deliveries::DELIVERIES;
+use super::digests::DIGESTS;
+use super::escalation_policies::ESCALATION_POLICIES;
+use super::escalations::ESCALATIONS;
+use super::inbox::INBOX;
+use super::incidents::INCIDENTS;
+use super::locks::LOCKS;
+use super::maintenance_windows::MAINTENANCE_WINDOWS;
+use super::on_call::ON_CALL_SCHEDULES;
+use super::quiet_hours::QUIET_HOURS;
 use super::rules::RULES;
 use super::templates::TEMPLATES;
-use super::{ChannelRepository, MemoryNotify, PgNotify, RuleRepository, TemplateRepository};
+use super::{
+    AuditRepository, ChannelRepository, DeliveryRepository, DigestRepository,
+    EscalationPolicyRepository, EscalationRepository, InboxRepository, IncidentRepository,
+    MaintenanceWindowRepository, MemoryNotify, OnCallRepository, PgNotify, QuietHoursRepository,
+    RuleRepository, TemplateRepository,
+};
 use crate::{Backend, Clock, DataSource, Module, ModuleStorage, Table};
 
-/// The Notify tables written so far, one descriptor each (a contract test
+/// Every Notify table, one descriptor each (a contract test
 /// holds them to the migrated catalog).
-pub const TABLES: &[&Table] = &[&CHANNELS, &TEMPLATES, &RULES];
+pub const TABLES: &[&Table] = &[
+    &CHANNELS,
+    &TEMPLATES,
+    &RULES,
+    &DELIVERIES,
+    &DIGESTS,
+    &ESCALATION_POLICIES,
+    &INCIDENTS,
+    &ESCALATIONS,
+    &QUIET_HOURS,
+    &MAINTENANCE_WINDOWS,
+    &ON_CALL_SCHEDULES,
+    &INBOX,
+    &AUDIT,
+    &LOCKS,
+];
 
 /// Every Notify repository on one backend, by name.
 #[derive(Debug, Clone)]
@@ -20,20 +51,53 @@ pub struct Notify {
     pub channels: Arc<dyn ChannelRepository>,
     pub templates: Arc<dyn TemplateRepository>,
     pub rules: Arc<dyn RuleRepository>,
+    pub deliveries: Arc<dyn DeliveryRepository>,
+    pub digests: Arc<dyn DigestRepository>,
+    pub policies: Arc<dyn EscalationPolicyRepository>,
+    pub incidents: Arc<dyn IncidentRepository>,
+    pub escalations: Arc<dyn EscalationRepository>,
+    pub quiet_hours: Arc<dyn QuietHoursRepository>,
+    pub maintenance: Arc<dyn MaintenanceWindowRepository>,
+    pub on_call: Arc<dyn OnCallRepository>,
+    pub inbox: Arc<dyn InboxRepository>,
+    pub audit: Arc<dyn AuditRepository>,
 }
 
 impl Notify {
     /// Every field served by `one` backend value.
     fn of<B>(backend: Backend, one: B) -> Self
     where
-        B: ChannelRepository + TemplateRepository + RuleRepository + 'static,
+        B: ChannelRepository
+            + TemplateRepository
+            + RuleRepository
+            + DeliveryRepository
+            + DigestRepository
+            + EscalationPolicyRepository
+            + IncidentRepository
+            + EscalationRepository
+            + QuietHoursRepository
+            + MaintenanceWindowRepository
+            + OnCallRepository
+            + InboxRepository
+            + AuditRepository
+            + 'static,
     {
         let one = Arc::new(one);
         Notify {
             backend,
             channels: one.clone(),
             templates: one.clone(),
-            rules: one,
+            rules: one.clone(),
+            deliveries: one.clone(),
+            digests: one.clone(),
+            policies: one.clone(),
+            incidents: one.clone(),
+            escalations: one.clone(),
+            quiet_hours: one.clone(),
+            maintenance: one.clone(),
+            on_call: one.clone(),
+            inbox: one.clone(),
+            audit: one,
         }
     }
 }

@@ -2,7 +2,6 @@
 //! DST-safe.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -50,7 +49,6 @@ impl CronSpec {
     /// invalid-input error naming the field and croner's or chrono-tz's reason.
     pub fn parse(expression: &str, zone: &str) -> Result<Self, StorageError> {
         input::key("cron expression", expression)?;
-        input::key("time zone", zone)?;
         let cron = CronParser::builder()
             .seconds(Seconds::Optional)
             .build()
@@ -58,12 +56,7 @@ impl CronSpec {
             .map_err(|e| {
                 StorageError::invalid("cron expression", format!("{expression:?}: {e}"))
             })?;
-        let zone = Tz::from_str(zone).map_err(|_| {
-            StorageError::invalid(
-                "time zone",
-                format!("{zone:?} is not an IANA time zone name (such as \"Europe/Berlin\")"),
-            )
-        })?;
+        let zone = input::time_zone("time zone", zone)?;
         Ok(CronSpec {
             expression: expression.to_owned(),
             zone,

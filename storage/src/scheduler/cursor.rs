@@ -1,7 +1,6 @@
 //! Keyset cursors of the scheduler's lists: a cursor names the last row a
 //! page showed by its whole sort key, so ties never lose or repeat a row.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use uuid::Uuid;
 
 use crate::StorageError;
@@ -21,21 +20,7 @@ pub(crate) fn parse_schedule_key(text: &str) -> Result<(String, Uuid), StorageEr
 }
 
 /// Runs page by (created_at, id).
-pub(crate) fn run_key(created_at: DateTime<Utc>, id: Uuid) -> String {
-    format!(
-        "{}/{id}",
-        created_at.to_rfc3339_opts(SecondsFormat::Micros, true)
-    )
-}
-
-pub(crate) fn parse_run_key(text: &str) -> Result<(DateTime<Utc>, Uuid), StorageError> {
-    let (at, id) = text
-        .split_once('/')
-        .ok_or_else(|| StorageError::invalid("page cursor", "is not a run cursor"))?;
-    let at = DateTime::parse_from_rfc3339(at)
-        .map_err(|e| StorageError::invalid("page cursor", format!("has a bad time: {e}")))?;
-    Ok((at.with_timezone(&Utc), parse_id(id)?))
-}
+pub(crate) use crate::page::{parse_time_key as parse_run_key, time_key as run_key};
 
 fn parse_id(text: &str) -> Result<Uuid, StorageError> {
     Uuid::parse_str(text)
@@ -45,6 +30,7 @@ fn parse_id(text: &str) -> Result<Uuid, StorageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
 
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {

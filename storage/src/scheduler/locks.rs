@@ -3,27 +3,13 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use chrono::Duration;
 
 use super::lock_key;
 use crate::error::Constraint;
+use crate::lease::{LEASE_COLUMNS, LeaseStatements, Leases, lease_statements};
 use crate::table::Table;
-use crate::{Clock, DataSource, StorageError, SystemContext, Work, input};
-
-/// A lease held in `scheduler.locks`: whoever holds the current fencing
-/// token until `expires_at` (by the injected clock) owns the lock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Lease {
-    pub lock_key: String,
-    pub holder_id: String,
-    pub fencing_token: i64,
-    pub acquired_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// The longest lease: a holder that needs longer renews.
-const MAX_TTL: Duration = Duration::hours(24);
+use crate::{Clock, DataSource, Lease, StorageError, SystemContext, Work, input};
 
 /// Locks across scheduler instances. Which mechanism where:
 ///
@@ -41,20 +27,15 @@ const MAX_TTL: Duration = Duration::hours(24);
 ///   so a stale holder changes nothing. Plain rows: pooler-safe too.
 #[derive(Debug, Clone)]
 pub struct PgLocks {
-    source: DataSource,
-    clock: Arc<dyn Clock>,
+    leases: Leases,
 }
 
-macro_rules! lease_columns {
-    () => {
-        "lock_key, holder_id, fencing_token, acquired_at, expires_at"
-    };
-}
+static STATEMENTS: LeaseStatements = lease_statements!("scheduler.locks");
 
 pub(crate) const LOCKS: Table = Table {
     name: "scheduler.locks",
     entity: "lease",
-    columns: lease_columns!(),
+    columns: LEASE_COLUMNS,
     by_id: None,
     unread: &["metadata"],
     constraints: &[("locks_pkey", Constraint::Unique("lock key"))],
@@ -62,7 +43,9 @@ pub(crate) const LOCKS: Table = Table {
 
 impl PgLocks {
     pub fn new(source: DataSource, clock: Arc<dyn Clock>) -> Self {
-        PgLocks { source, clock }
+        PgLocks {
+            leases: Leases::new(source, clock, &LOCKS, &STATEMENTS),
+        }
     }
 
     /// Takes the advisory lock of `name` for the rest of `tx` (a tenant's
@@ -74,9 +57,8 @@ impl PgLocks {
             .await
     }
 
-    /// Acquires the lease of `name` for `holder` for `ttl`, if it is free:
-    /// never taken, released, or expired at the clock's now. Each
-    /// acquisition gets a fencing token above every earlier one.
+    /// Acquires the lease of `name` for `holder` for `ttl`, if it is free
+    /// ([`Leases::acquire`]).
     pub async fn acquire(
         &self,
         ctx: &SystemContext,
@@ -84,83 +66,22 @@ impl PgLocks {
         holder: &str,
         ttl: Duration,
     ) -> Result<Option<Lease>, StorageError> {
-        check(name, holder, ttl)?;
-        let now = self.clock.now();
-        let statement = sqlx::query_as::<_, Lease>(concat!(
-            "INSERT INTO scheduler.locks AS l (lock_key, holder_id, fencing_token, acquired_at, \
-             expires_at) VALUES ($1, $2, 1, $3, $4) \
-             ON CONFLICT (lock_key) DO UPDATE SET holder_id = EXCLUDED.holder_id, \
-               fencing_token = l.fencing_token + 1, acquired_at = EXCLUDED.acquired_at, \
-               expires_at = EXCLUDED.expires_at \
-             WHERE l.expires_at <= EXCLUDED.acquired_at OR l.holder_id = '' \
-             RETURNING ",
-            lease_columns!()
-        ))
-        .bind(name)
-        .bind(holder)
-        .bind(now)
-        .bind(now + ttl);
-        self.source
-            .call(ctx, &LOCKS, "acquiring a lease")
-            .optional(statement)
-            .await
+        self.leases.acquire(ctx, name, holder, ttl).await
     }
 
-    /// Extends a lease that is still `lease`'s: same holder, same token, not
-    /// expired. A stale holder gets [`StorageError::LeaseLost`], and nothing
-    /// changes.
+    /// Extends a lease that is still `lease`'s ([`Leases::renew`]).
     pub async fn renew(
         &self,
         ctx: &SystemContext,
         lease: &Lease,
         ttl: Duration,
     ) -> Result<Lease, StorageError> {
-        check(&lease.lock_key, &lease.holder_id, ttl)?;
-        let now = self.clock.now();
-        let renewed = self
-            .source
-            .call(ctx, &LOCKS, "renewing a lease")
-            .optional(
-                sqlx::query_as::<_, Lease>(concat!(
-                    "UPDATE scheduler.locks SET expires_at = $4 \
-             WHERE lock_key = $1 AND holder_id = $2 AND fencing_token = $3 AND expires_at > $5 \
-             RETURNING ",
-                    lease_columns!()
-                ))
-                .bind(&lease.lock_key)
-                .bind(&lease.holder_id)
-                .bind(lease.fencing_token)
-                .bind(now + ttl)
-                .bind(now),
-            )
-            .await?;
-        renewed.ok_or_else(|| StorageError::LeaseLost {
-            lock: lease.lock_key.clone(),
-            holder: lease.holder_id.clone(),
-            token: lease.fencing_token,
-        })
+        self.leases.renew(ctx, lease, ttl).await
     }
 
-    /// Gives a lease up, if it is still `lease`'s; false (and no change)
-    /// for a stale holder. The row stays, so the next token still grows.
+    /// Gives a lease up, if it is still `lease`'s ([`Leases::release`]).
     pub async fn release(&self, ctx: &SystemContext, lease: &Lease) -> Result<bool, StorageError> {
-        input::key("lock name", &lease.lock_key)?;
-        let now = self.clock.now();
-        let released = self
-            .source
-            .call(ctx, &LOCKS, "releasing a lease")
-            .execute(
-                sqlx::query(
-                    "UPDATE scheduler.locks SET holder_id = '' \
-             WHERE lock_key = $1 AND holder_id = $2 AND fencing_token = $3 AND expires_at > $4",
-                )
-                .bind(&lease.lock_key)
-                .bind(&lease.holder_id)
-                .bind(lease.fencing_token)
-                .bind(now),
-            )
-            .await?;
-        Ok(released == 1)
+        self.leases.release(ctx, lease).await
     }
 
     /// The lease row of `name` as stored, whoever holds it.
@@ -169,29 +90,6 @@ impl PgLocks {
         ctx: &SystemContext,
         name: &str,
     ) -> Result<Option<Lease>, StorageError> {
-        input::key("lock name", name)?;
-        self.source
-            .call(ctx, &LOCKS, "reading a lease")
-            .optional(
-                sqlx::query_as::<_, Lease>(concat!(
-                    "SELECT ",
-                    lease_columns!(),
-                    " FROM scheduler.locks WHERE lock_key = $1"
-                ))
-                .bind(name),
-            )
-            .await
+        self.leases.current(ctx, name).await
     }
-}
-
-fn check(name: &str, holder: &str, ttl: Duration) -> Result<(), StorageError> {
-    input::key("lock name", name)?;
-    input::key("holder id", holder)?;
-    if ttl <= Duration::zero() || ttl > MAX_TTL {
-        return Err(StorageError::invalid(
-            "lease ttl",
-            format!("{ttl} is not allowed; ask for a positive ttl of at most {MAX_TTL}"),
-        ));
-    }
-    Ok(())
 }

@@ -24,6 +24,7 @@ mod store;
 mod triggers;
 mod workers;
 
+pub use crate::lease::Lease;
 pub use audit::{AuditEntry, MAX_AUDIT_LIST, NewAuditEntry, PgAudit};
 pub use cron::CronSpec;
 pub use execution_logs::{LogEntry, MAX_LOG_LINES, NewLogEntry, PgExecutionLogs};
@@ -37,7 +38,7 @@ pub use kinds::{
     ScheduleMode, TriggerKind, TriggerStatus,
 };
 pub use lock_key::lock_key;
-pub use locks::{Lease, PgLocks};
+pub use locks::PgLocks;
 pub use memory::MemoryScheduler;
 pub use policy_jobs::{NewPolicyJob, PgPolicyJobs, PolicyJob};
 pub use run_summaries::{PgRunSummaries, RECENT_RUNS, RunSummary};

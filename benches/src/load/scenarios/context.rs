@@ -1,6 +1,6 @@
 //! What the scenarios share: the round's repositories and dataset, each
 //! simulated user's state, and the dispatch of one operation to its
-//! module's file (`authority.rs`, `scheduler.rs`).
+//! module's file (`authority.rs`, `scheduler.rs`, `notify.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,8 +12,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::PgPool;
 use stellaops_storage::authority::PgAuthority;
+use stellaops_storage::notify::Notify;
 use stellaops_storage::scheduler::{Claim, PgRuns, PgSchedules, RunRepository};
-use stellaops_storage::{DataSource, StorageError, SystemClock, SystemContext, TenantContext};
+use stellaops_storage::{
+    DataSource, ModuleStorage, StorageError, SystemClock, SystemContext, TenantContext,
+};
 use uuid::Uuid;
 
 use crate::load::dataset::Volume;
@@ -33,6 +36,7 @@ pub struct Context {
     pub authority: PgAuthority,
     pub schedules: PgSchedules,
     pub runs: PgRuns,
+    pub notify: Notify,
     pub volume: Volume,
     pub recorder: Arc<Recorder>,
     /// Seeded token hashes to verify, sampled across tenants.
@@ -103,7 +107,8 @@ impl Context {
         Ok(Context {
             authority: PgAuthority::new(source.clone(), clock.clone()),
             schedules: PgSchedules::new(source.clone(), clock.clone()),
-            runs: PgRuns::new(source, clock),
+            runs: PgRuns::new(source.clone(), clock.clone()),
+            notify: Notify::postgres(source, clock),
             volume,
             recorder,
             hashes,
@@ -187,6 +192,7 @@ impl Context {
         match path.module() {
             "authority" => self.authority_operation(path, &op).await,
             "scheduler" => self.scheduler_operation(path, &op, user).await,
+            "notify" => self.notify_operation(path, &op, user).await,
             _ => Ok(None),
         }
     }

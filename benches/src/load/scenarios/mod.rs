@@ -4,6 +4,7 @@
 
 mod authority;
 mod context;
+mod notify;
 mod scheduler;
 
 pub use context::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};

@@ -93,11 +93,31 @@ impl ChannelRepository for MemoryNotify {
     async fn delete_channel(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
         let mut state = self.state();
         let deleted = state.channels.remove(&key(ctx, id)).is_some();
-        // ON DELETE CASCADE: the rules that sent to it go with it.
+        // ON DELETE CASCADE: the rules that sent to it, its deliveries,
+        // digests and quiet hours go with it; a delivery's rule that goes
+        // is set null.
         let tenant = ctx.tenant().as_str();
+        let rules: Vec<Uuid> = of_tenant(&state.rules, ctx)
+            .filter(|rule| rule.channel_id == id)
+            .map(|rule| rule.id)
+            .collect();
         state
             .rules
             .retain(|(t, _), rule| !(t == tenant && rule.channel_id == id));
+        state
+            .deliveries
+            .retain(|(t, _), delivery| !(t == tenant && delivery.channel_id == id));
+        state
+            .digests
+            .retain(|(t, _), digest| !(t == tenant && digest.channel_id == id));
+        state
+            .quiet_hours
+            .retain(|(t, _), quiet| !(t == tenant && quiet.channel_id == Some(id)));
+        for ((t, _), delivery) in state.deliveries.iter_mut() {
+            if t == tenant && delivery.rule_id.is_some_and(|rule| rules.contains(&rule)) {
+                delivery.rule_id = None;
+            }
+        }
         Ok(deleted)
     }
 }

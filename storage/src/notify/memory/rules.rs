@@ -129,6 +129,15 @@ impl RuleRepository for MemoryNotify {
     }
 
     async fn delete_rule(&self, ctx: &TenantContext, id: Uuid) -> Result<bool, StorageError> {
-        Ok(self.state().rules.remove(&key(ctx, id)).is_some())
+        let mut state = self.state();
+        let deleted = state.rules.remove(&key(ctx, id)).is_some();
+        // ON DELETE SET NULL (rule_id): the rule's deliveries stay.
+        let tenant = ctx.tenant().as_str();
+        for ((t, _), delivery) in state.deliveries.iter_mut() {
+            if t == tenant && delivery.rule_id == Some(id) {
+                delivery.rule_id = None;
+            }
+        }
+        Ok(deleted)
     }
 }

@@ -4,7 +4,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::Clock;
-use crate::notify::{Channel, Rule, Template};
+use crate::notify::{
+    AuditEntry, Channel, Delivery, Digest, Escalation, EscalationPolicy, InboxItem, Incident,
+    MaintenanceWindow, OnCallSchedule, QuietHours, Rule, Template,
+};
 
 pub(crate) use crate::memory_rows::{Rows, key, of_tenant};
 
@@ -13,6 +16,16 @@ pub(crate) struct State {
     pub channels: Rows<Channel>,
     pub templates: Rows<Template>,
     pub rules: Rows<Rule>,
+    pub deliveries: Rows<Delivery>,
+    pub digests: Rows<Digest>,
+    pub policies: Rows<EscalationPolicy>,
+    pub incidents: Rows<Incident>,
+    pub escalations: Rows<Escalation>,
+    pub quiet_hours: Rows<QuietHours>,
+    pub maintenance: Rows<MaintenanceWindow>,
+    pub schedules: Rows<OnCallSchedule>,
+    pub inbox: Rows<InboxItem>,
+    pub audit: Rows<AuditEntry>,
 }
 
 /// The in-memory Notify backend.
