@@ -314,17 +314,6 @@ pub(crate) fn sort_claimed(claimed: &mut [Delivery]) {
     claimed.sort_by_key(|d| (d.next_attempt_at, d.id));
 }
 
-/// Refuses a stale-after that is not positive.
-pub(crate) fn check_stale_after(stale_after: Duration) -> Result<(), StorageError> {
-    if stale_after <= Duration::zero() {
-        return Err(StorageError::invalid(
-            "stale after",
-            format!("{stale_after} is not positive"),
-        ));
-    }
-    Ok(())
-}
-
 /// The error a change outside the transition table is.
 pub(crate) fn illegal(from: DeliveryStatus, to: DeliveryStatus) -> StorageError {
     StorageError::IllegalTransition {
@@ -351,9 +340,11 @@ impl DeliveryRepository for PgNotify {
         let mut work = self.source.work(ctx).await?;
         let quiet = PgNotify::quiet_hours_of(&mut work, delivery.channel_id).await?;
         let due = quiet_end(&quiet, delivery.channel_id, due).unwrap_or(due);
-        // ON CONFLICT on the key only: a clash on the id or on (channel,
-        // event, recipient) is still an error. A racing enqueuer of the same
-        // key waits here for the first one's commit, then finds its row.
+        // ON CONFLICT without a target: every unique index arbitrates, so
+        // racing enqueuers of one key wait for the first and find its row
+        // (with the key as the only arbiter, a race could trip the older
+        // (channel, event, recipient) index first and fail). What a
+        // conflict was is read back below.
         let inserted = work
             .on(&DELIVERIES, "enqueueing a delivery")
             .optional(
@@ -362,7 +353,7 @@ impl DeliveryRepository for PgNotify {
                      rule_id, event_id, recipient, subject, payload, max_attempts, status, \
                      attempts, next_attempt_at, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $12) \
-                     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING ",
+                     ON CONFLICT DO NOTHING RETURNING ",
                     delivery_columns!()
                 ))
                 .bind(ctx.tenant().as_str())
@@ -387,7 +378,7 @@ impl DeliveryRepository for PgNotify {
             None => {
                 let existing = work
                     .on(&DELIVERIES, "finding a delivery by its idempotency key")
-                    .one(
+                    .optional(
                         sqlx::query_as::<_, Delivery>(concat!(
                             "SELECT ",
                             delivery_columns!(),
@@ -396,6 +387,26 @@ impl DeliveryRepository for PgNotify {
                         .bind(&delivery.idempotency_key),
                     )
                     .await?;
+                let Some(existing) = existing else {
+                    // Not the key: the (channel, event, recipient) or the id.
+                    let same_event: bool = work
+                        .on(&DELIVERIES, "finding a delivery by its event")
+                        .one(
+                            sqlx::query_scalar(
+                                "SELECT EXISTS (SELECT 1 FROM notify.deliveries \
+                                 WHERE channel_id = $1 AND event_id = $2 AND recipient = $3)",
+                            )
+                            .bind(delivery.channel_id)
+                            .bind(&delivery.event_id)
+                            .bind(&delivery.recipient),
+                        )
+                        .await?;
+                    return Err(DELIVERIES.violation(if same_event {
+                        "deliveries_tenant_id_channel_id_event_id_recipient_key"
+                    } else {
+                        "deliveries_pkey"
+                    }));
+                };
                 if !delivery.matches(&existing) {
                     return Err(DELIVERIES.violation("deliveries_idempotency_idx"));
                 }
@@ -563,7 +574,7 @@ impl DeliveryRepository for PgNotify {
         ctx: &SystemContext,
         stale_after: Duration,
     ) -> Result<u64, StorageError> {
-        check_stale_after(stale_after)?;
+        input::positive("stale after", stale_after)?;
         let now = self.clock.now();
         self.source
             .call(ctx, &DELIVERIES, "rescuing stale deliveries")

@@ -95,8 +95,8 @@ pub struct Digest {
 }
 
 impl Digest {
-    /// Whether the window already holds the event.
-    pub(crate) fn holds(&self, event_id: &str) -> bool {
+    /// Whether the window holds the event.
+    pub fn holds(&self, event_id: &str) -> bool {
         self.events
             .as_array()
             .is_some_and(|events| events.iter().any(|e| e["event_id"] == event_id))
@@ -271,7 +271,7 @@ impl DigestRepository for PgNotify {
                     "INSERT INTO notify.digests (tenant_id, id, channel_id, recipient, digest_key, \
                        status, event_count, events, window_start, window_end, created_at) \
                      VALUES ($1, $2, $3, $4, $5, 'collecting', 0, '[]', $6, $7, $8) \
-                     ON CONFLICT (tenant_id, channel_id, digest_key, window_start) DO NOTHING",
+                     ON CONFLICT DO NOTHING",
                 )
                 .bind(ctx.tenant().as_str())
                 .bind(window_id(ctx, event.channel_id, &key, start))
@@ -283,7 +283,10 @@ impl DigestRepository for PgNotify {
                 .bind(now),
             )
             .await?;
-        // Appends to one window queue here, one at a time.
+        // Above, ON CONFLICT without a target: the window's id is a function
+        // of its key, so racing openers clash on the primary key too, and
+        // every unique index must arbitrate. Appends to one window queue
+        // here, one at a time.
         let digest = work
             .on(&DIGESTS, "reading a digest window")
             .one(

@@ -9,6 +9,7 @@ use chrono::Duration;
 use stellaops_storage::notify::*;
 use stellaops_storage::{Backend, Leases, StorageError};
 use stellaops_suites::history::{History, Invocation, Op, Record};
+use stellaops_suites::lease_race::lease_contention;
 use tokio::sync::Barrier;
 use uuid::Uuid;
 
@@ -158,6 +159,61 @@ async fn digest_flushes_once_per_window() {
             .unwrap();
         assert_eq!(delivery.payload["event_count"], 1);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_appends_open_one_window_and_count_every_event() {
+    let b = setup().await;
+    let history = Arc::new(History::default());
+    let windows = race(|w, start| {
+        let notify = b.notify.clone();
+        let acme = b.acme.clone();
+        let history = history.clone();
+        async move {
+            let event = DigestEvent {
+                channel_id: CHANNEL,
+                recipient: "ops@example.test".to_owned(),
+                action: "scan.completed".to_owned(),
+                window: DigestWindow::Hour,
+                event_id: format!("e{w}"),
+                event: serde_json::json!({"w": w}),
+            };
+            start.wait().await;
+            let t = history.invoke();
+            let digest = notify
+                .digests
+                .append_to_digest(&acme, &event)
+                .await
+                .unwrap();
+            // Opened by this append when it is the first event in it.
+            let opened = digest.event_count == 1 && digest.holds(&event.event_id);
+            record(
+                &history,
+                t,
+                &format!("appender-{w}"),
+                Op::Enqueue,
+                "window",
+                0,
+                opened,
+            );
+            digest.id
+        }
+    })
+    .await;
+    let violations = history.check(&[]);
+    assert!(violations.is_empty(), "{violations:#?}");
+    assert!(windows.iter().all(|id| *id == windows[0]), "{windows:?}");
+    let digest = b
+        .notify
+        .digests
+        .get_digest(&b.acme, windows[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        digest.event_count, WORKERS as i32,
+        "no event lost or counted twice"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -330,74 +386,12 @@ async fn racing_events_open_one_incident_and_one_escalation() {
 async fn lease_contention_one_holder_at_a_time() {
     let b = setup().await;
     let locks: Leases = notify_locks(b.source(), b.clock.clone());
-    let history = Arc::new(History::default());
     let name = "notify:delivery-sweeper";
     let ttl = Duration::minutes(5);
-    let granted = race(|w, start| {
-        let locks = locks.clone();
-        let system = b.system.clone();
-        let history = history.clone();
-        async move {
-            let worker = format!("worker-{w}");
-            start.wait().await;
-            let mut granted = 0;
-            while granted < GRANTS_PER_WORKER {
-                let t = history.invoke();
-                let lease = locks.acquire(&system, name, &worker, ttl).await.unwrap();
-                history.record(
-                    t,
-                    Record {
-                        worker: &worker,
-                        op: Op::LeaseAcquire,
-                        item: name,
-                        token: lease.as_ref().map_or(0, |l| l.fencing_token),
-                        accepted: lease.is_some(),
-                        batch: None,
-                        validity: lease.as_ref().map(|l| (l.acquired_at, l.expires_at)),
-                    },
-                );
-                let Some(lease) = lease else {
-                    tokio::task::yield_now().await;
-                    continue;
-                };
-                granted += 1;
-                let t = history.invoke();
-                let renewed = match locks.renew(&system, &lease, ttl).await {
-                    Ok(renewed) => Some(renewed),
-                    Err(StorageError::LeaseLost { .. }) => None,
-                    Err(other) => panic!("renew failed: {other}"),
-                };
-                history.record(
-                    t,
-                    Record {
-                        worker: &worker,
-                        op: Op::LeaseRenew,
-                        item: name,
-                        token: lease.fencing_token,
-                        accepted: renewed.is_some(),
-                        batch: None,
-                        validity: renewed.as_ref().map(|l| (l.acquired_at, l.expires_at)),
-                    },
-                );
-                let t = history.invoke();
-                let released = locks.release(&system, &lease).await.unwrap();
-                record(
-                    &history,
-                    t,
-                    &worker,
-                    Op::LeaseRelease,
-                    name,
-                    lease.fencing_token,
-                    released,
-                );
-            }
-            granted
-        }
-    })
-    .await;
+    let (history, total) =
+        lease_contention(&locks, &b.system, name, WORKERS, GRANTS_PER_WORKER, BOUND).await;
     let violations = history.check(&[]);
     assert!(violations.is_empty(), "{violations:#?}");
-    let total: usize = granted.iter().sum();
     assert_eq!(total, WORKERS * GRANTS_PER_WORKER);
     let current = locks.current(&b.system, name).await.unwrap().unwrap();
     assert_eq!(
