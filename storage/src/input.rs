@@ -55,6 +55,17 @@ pub fn optional_text(field: &'static str, value: Option<&str>) -> Result<(), Sto
     value.map_or(Ok(()), |v| text(field, v))
 }
 
+/// A span that must be positive (a stale-after, a back-off).
+pub fn positive(field: &'static str, span: chrono::Duration) -> Result<(), StorageError> {
+    if span <= chrono::Duration::zero() {
+        return Err(StorageError::invalid(
+            field,
+            format!("{span} is not positive"),
+        ));
+    }
+    Ok(())
+}
+
 /// An IANA time zone name (`Europe/Berlin`), parsed.
 pub fn time_zone(field: &'static str, zone: &str) -> Result<chrono_tz::Tz, StorageError> {
     key(field, zone)?;

@@ -9,6 +9,7 @@ pub mod agreement;
 pub mod catalog;
 mod global_tables;
 pub mod history;
+pub mod lease_race;
 pub mod policies;
 pub mod related_reads;
 pub mod rows;

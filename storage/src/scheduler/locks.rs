@@ -57,6 +57,11 @@ impl PgLocks {
             .await
     }
 
+    /// The leases of `scheduler.locks` themselves.
+    pub fn leases(&self) -> &Leases {
+        &self.leases
+    }
+
     /// Acquires the lease of `name` for `holder` for `ttl`, if it is free
     /// ([`Leases::acquire`]).
     pub async fn acquire(

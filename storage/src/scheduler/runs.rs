@@ -286,17 +286,6 @@ pub(crate) fn sort_claims(claims: &mut [Claim]) {
     });
 }
 
-/// Refuses a stale-after that is not positive.
-pub(crate) fn check_stale_after(stale_after: Duration) -> Result<(), StorageError> {
-    if stale_after <= Duration::zero() {
-        return Err(StorageError::invalid(
-            "stale after",
-            format!("{stale_after} is not positive"),
-        ));
-    }
-    Ok(())
-}
-
 /// The rescue's SET: a claim with attempts left goes back in the queue,
 /// one without ends as `error` for `$reason` (`$2` is now).
 macro_rules! requeue_or_end {
@@ -541,7 +530,7 @@ impl RunRepository for PgRuns {
         ctx: &SystemContext,
         stale_after: Duration,
     ) -> Result<u64, StorageError> {
-        check_stale_after(stale_after)?;
+        input::positive("stale after", stale_after)?;
         let now = self.clock.now();
         self.source
             .call(ctx, &RUNS, "rescuing stale runs")

@@ -118,12 +118,7 @@ impl PgWorkers {
         ctx: &SystemContext,
         stale_after: Duration,
     ) -> Result<Vec<String>, StorageError> {
-        if stale_after <= Duration::zero() {
-            return Err(StorageError::invalid(
-                "stale after",
-                format!("{stale_after} is not positive"),
-            ));
-        }
+        input::positive("stale after", stale_after)?;
         let now = self.clock.now();
         let mut dead: Vec<String> = self
             .source

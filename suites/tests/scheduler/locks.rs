@@ -2,13 +2,13 @@
 //! transaction, and a fenced lease for longer work.
 
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use stellaops_storage::StorageError;
-use stellaops_storage::scheduler::{Lease, PgLocks, lock_key};
+use stellaops_storage::scheduler::{Lease, lock_key};
 use stellaops_suites::history::{History, Op, Record};
+use stellaops_suites::lease_race::lease_contention;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::support::{epoch, setup};
@@ -425,77 +425,16 @@ async fn stale_holder_with_the_same_name_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lease_contention_one_holder_at_a_time() {
     let b = setup().await;
-    let history = Arc::new(History::default());
     let name = "scheduler:run-claim";
-    let ttl = Duration::minutes(5);
-    let mut workers = Vec::new();
-    for w in 0..LEASE_WORKERS {
-        let locks: PgLocks = b.locks.clone();
-        let system = b.system.clone();
-        let history = history.clone();
-        workers.push(tokio::spawn(async move {
-            let worker = format!("worker-{w}");
-            let mut granted = 0;
-            while granted < GRANTS_PER_WORKER {
-                let t = history.invoke();
-                let lease = locks.acquire(&system, name, &worker, ttl).await.unwrap();
-                history.record(
-                    t,
-                    Record {
-                        worker: &worker,
-                        op: Op::LeaseAcquire,
-                        item: name,
-                        token: lease.as_ref().map_or(0, |l| l.fencing_token),
-                        accepted: lease.is_some(),
-                        batch: None,
-                        validity: lease.as_ref().map(|l| (l.acquired_at, l.expires_at)),
-                    },
-                );
-                let Some(lease) = lease else {
-                    tokio::task::yield_now().await;
-                    continue;
-                };
-                granted += 1;
-                let t = history.invoke();
-                let renewed = match locks.renew(&system, &lease, ttl).await {
-                    Ok(renewed) => Some(renewed),
-                    Err(StorageError::LeaseLost { .. }) => None,
-                    Err(other) => panic!("renew failed: {other}"),
-                };
-                history.record(
-                    t,
-                    Record {
-                        worker: &worker,
-                        op: Op::LeaseRenew,
-                        item: name,
-                        token: lease.fencing_token,
-                        accepted: renewed.is_some(),
-                        batch: None,
-                        validity: renewed.as_ref().map(|l| (l.acquired_at, l.expires_at)),
-                    },
-                );
-                let t = history.invoke();
-                let released = locks.release(&system, &lease).await.unwrap();
-                history.record(
-                    t,
-                    Record {
-                        worker: &worker,
-                        op: Op::LeaseRelease,
-                        item: name,
-                        token: lease.fencing_token,
-                        accepted: released,
-                        batch: None,
-                        validity: None,
-                    },
-                );
-            }
-            granted
-        }));
-    }
-    let mut total = 0;
-    for worker in workers {
-        total += tokio::time::timeout(BOUND, worker).await.unwrap().unwrap();
-    }
+    let (history, total) = lease_contention(
+        b.locks.leases(),
+        &b.system,
+        name,
+        LEASE_WORKERS,
+        GRANTS_PER_WORKER,
+        BOUND,
+    )
+    .await;
     let violations = history.check(&[]);
     assert!(violations.is_empty(), "{violations:#?}");
     // Every grant got its own token, in order.

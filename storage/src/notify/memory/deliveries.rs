@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::state::{MemoryNotify, key, of_tenant};
 use crate::memory_rows::keyset_page;
 use crate::notify::deliveries::{
-    DELIVERIES, RESCUE_EXHAUSTED, apply_by_hand, check_stale_after, illegal, sort_claimed,
+    DELIVERIES, RESCUE_EXHAUSTED, apply_by_hand, illegal, sort_claimed,
 };
 use crate::notify::quiet_hours::quiet_end;
 use crate::notify::{
@@ -229,7 +229,7 @@ impl DeliveryRepository for MemoryNotify {
         _ctx: &SystemContext,
         stale_after: Duration,
     ) -> Result<u64, StorageError> {
-        check_stale_after(stale_after)?;
+        input::positive("stale after", stale_after)?;
         let now = self.clock.now();
         let mut state = self.state();
         let mut rescued = 0;

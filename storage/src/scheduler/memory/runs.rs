@@ -9,7 +9,7 @@ use crate::memory_rows::keyset_page;
 use crate::page::Page;
 use crate::scheduler::cursor::{parse_run_key, run_key};
 use crate::scheduler::runs::RUNS;
-use crate::scheduler::runs::{check_stale_after, sort_claims};
+use crate::scheduler::runs::sort_claims;
 use crate::scheduler::{
     Claim, MAX_CLAIM, MAX_RUN_LIST, NewRun, Outcome, Run, RunQuery, RunRepository, RunState,
 };
@@ -248,7 +248,7 @@ impl RunRepository for MemoryScheduler {
         _ctx: &SystemContext,
         stale_after: Duration,
     ) -> Result<u64, StorageError> {
-        check_stale_after(stale_after)?;
+        input::positive("stale after", stale_after)?;
         let now = self.clock.now();
         let mut state = self.state();
         let mut rescued = 0;
