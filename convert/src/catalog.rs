@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::convert::{Converter, authority as a, scheduler as s};
+use crate::convert::{Converter, authority as a, notify as n, scheduler as s};
 use crate::table::Table;
 
 /// The conversion plan's data tiers.
@@ -161,6 +161,118 @@ pub static COLLECTIONS: &[Collection] = &[
     },
     Collection {
         module: "scheduler",
+        name: "locks",
+        tier: Tier::C,
+        rule: "fresh start: not converted",
+        table: None,
+        converter: None,
+    },
+    Collection {
+        module: "notify",
+        name: "channels",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&n::channels::TABLE),
+        converter: Some(n::channels::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "templates",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&n::templates::TABLE),
+        converter: Some(n::templates::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "rules",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&n::rules::TABLE),
+        converter: Some(n::rules::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "escalation_policies",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&n::escalation_policies::TABLE),
+        converter: Some(n::escalation_policies::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "on_call_schedules",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&n::on_call_schedules::TABLE),
+        converter: Some(n::on_call_schedules::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "quiet_hours",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&n::quiet_hours::TABLE),
+        converter: Some(n::quiet_hours::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "maintenance_windows",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&n::maintenance_windows::TABLE),
+        converter: Some(n::maintenance_windows::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "incidents",
+        tier: Tier::B,
+        rule: "open or acknowledged, or opened in the last 90 days",
+        table: Some(&n::incidents::TABLE),
+        converter: Some(n::incidents::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "escalation_states",
+        tier: Tier::B,
+        rule: "active, or created in the last 30 days; with its incident",
+        table: Some(&n::escalation_states::TABLE),
+        converter: Some(n::escalation_states::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "deliveries",
+        tier: Tier::B,
+        rule: "to send (pending, queued, sending), or created in the last 30 days",
+        table: Some(&n::deliveries::TABLE),
+        converter: Some(n::deliveries::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "digests",
+        tier: Tier::B,
+        rule: "collecting or sending, or window started in the last 30 days",
+        table: Some(&n::digests::TABLE),
+        converter: Some(n::digests::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "inbox",
+        tier: Tier::B,
+        rule: "recent 90 days (by createdAt)",
+        table: Some(&n::inbox::TABLE),
+        converter: Some(n::inbox::convert),
+    },
+    Collection {
+        module: "notify",
+        name: "audit",
+        tier: Tier::A,
+        rule: "full conversion (the audit trail is kept whole)",
+        table: Some(&n::audit::TABLE),
+        converter: Some(n::audit::convert),
+    },
+    Collection {
+        module: "notify",
         name: "locks",
         tier: Tier::C,
         rule: "fresh start: not converted",

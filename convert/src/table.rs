@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveTime, SecondsFormat, Utc};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -21,6 +21,10 @@ pub enum ColumnType {
     TextArray,
     Jsonb,
     Inet,
+    /// `time`: a wall-clock time of day, no date and no zone.
+    Clock,
+    /// `smallint[]`.
+    SmallIntArray,
 }
 
 /// A table the conversion writes: `schema.name` with its columns in COPY order.
@@ -66,6 +70,8 @@ pub enum Value {
     TextArray(Vec<String>),
     Json(Json),
     Inet(IpAddr),
+    Clock(NaiveTime),
+    Ints(Vec<i64>),
 }
 
 impl Value {
@@ -88,6 +94,11 @@ impl Value {
             Value::Inet(ip) => {
                 let _ = write!(out, "{ip}");
             }
+            Value::Clock(t) => out.push_str(&clock_text(t)),
+            Value::Ints(items) => {
+                let items: Vec<String> = items.iter().map(i64::to_string).collect();
+                let _ = write!(out, "{{{}}}", items.join(","));
+            }
         }
     }
 
@@ -108,6 +119,8 @@ impl Value {
             // serde_json's map is ordered by key: equal documents print the same.
             Value::Json(json) => json.clone(),
             Value::Inet(ip) => Json::String(ip.to_string()),
+            Value::Clock(t) => Json::String(clock_text(t)),
+            Value::Ints(items) => Json::Array(items.iter().map(|n| Json::from(*n)).collect()),
         }
     }
 
@@ -150,8 +163,30 @@ impl Value {
                 // inet prints a host without its /32 (or /128); a prefix is not a host.
                 Value::Inet(text.parse().map_err(|e| format!("inet {text:?}: {e}"))?)
             }
+            ColumnType::Clock => {
+                let text = text()?;
+                Value::Clock(
+                    NaiveTime::parse_from_str(&text, "%H:%M:%S%.f")
+                        .map_err(|e| format!("time {text:?}: {e}"))?,
+                )
+            }
+            ColumnType::SmallIntArray => Value::Ints(
+                json.as_array()
+                    .ok_or_else(|| format!("expected an array, found {json}"))?
+                    .iter()
+                    .map(|item| {
+                        item.as_i64()
+                            .ok_or_else(|| format!("expected integers, found {item}"))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
         })
     }
+}
+
+/// A time of day to the microsecond, as PostgreSQL reads it.
+fn clock_text(t: &NaiveTime) -> String {
+    t.format("%H:%M:%S%.6f").to_string()
 }
 
 /// `to_jsonb` prints timestamptz as ISO 8601 with the session's offset;
@@ -227,5 +262,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(far.canonical(), Json::from("9999-12-31T23:59:59.999000Z"));
+    }
+
+    #[test]
+    fn times_of_day_and_small_int_arrays_read_back_as_written() {
+        let clock = NaiveTime::from_hms_micro_opt(22, 30, 5, 250_000).unwrap();
+        let mut out = String::new();
+        Value::Clock(clock).copy_text(&mut out);
+        assert_eq!(out, "22:30:05.250000");
+        assert_eq!(
+            Value::from_row_json(ColumnType::Clock, &Json::from("22:30:05.25")).unwrap(),
+            Value::Clock(clock)
+        );
+        let mut out = String::new();
+        Value::Ints(vec![1, 5, 7]).copy_text(&mut out);
+        assert_eq!(out, "{1,5,7}");
+        assert_eq!(
+            Value::from_row_json(ColumnType::SmallIntArray, &serde_json::json!([1, 5, 7])).unwrap(),
+            Value::Ints(vec![1, 5, 7])
+        );
     }
 }

@@ -44,7 +44,7 @@ fn stderr(output: &Output) -> String {
 /// A copy of the fixtures to break.
 fn fixture_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for module in ["authority", "scheduler"] {
+    for module in stellaops_convert::catalog::MODULES.iter() {
         std::fs::create_dir_all(dir.path().join(module)).unwrap();
         for entry in std::fs::read_dir(fixtures().join(module)).unwrap() {
             let path = entry.unwrap().path();
@@ -481,7 +481,7 @@ fn an_export_short_of_the_manifest_fails_an_empty_one_warns() {
     let snapshots = dir.path().join("scheduler/impact_snapshots.json");
     let documents = Exports::read(dir.path())
         .unwrap()
-        .file("impact_snapshots")
+        .file("scheduler", "impact_snapshots")
         .unwrap()
         .docs
         .len();

@@ -41,7 +41,7 @@ fn run(args: &[&str]) -> Output {
 fn exports_with_users(lines: &[String]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let source = fixtures().join("mongo");
-    for module in ["authority", "scheduler"] {
+    for module in stellaops_convert::catalog::MODULES.iter() {
         std::fs::create_dir_all(dir.path().join(module)).unwrap();
         for entry in std::fs::read_dir(source.join(module)).unwrap() {
             let path = entry.unwrap().path();

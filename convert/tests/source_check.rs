@@ -114,8 +114,13 @@ fn a_window_one_day_longer_is_caught_at_every_edge() {
         collections,
         [
             "authority_login_attempts",
+            "deliveries",
+            "digests",
+            "escalation_states",
             "graph_jobs",
             "impact_snapshots",
+            "inbox",
+            "incidents",
             "policy_jobs",
             "runs"
         ]

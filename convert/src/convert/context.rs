@@ -175,6 +175,26 @@ impl Context {
             )),
         }
     }
+
+    /// A reference under a foreign key into a collection converted in full
+    /// (tier A leaves nothing out): the target's row, or a refusal.
+    pub fn full_reference(
+        &self,
+        field: &str,
+        collection: &'static str,
+        tenant: &str,
+        id: Option<Uuid>,
+    ) -> Result<Option<Uuid>, Reject> {
+        match self.foreign_key(field, collection, tenant, id, OnSkipped::SetNull)? {
+            Reference::Kept(id) => Ok(id),
+            Reference::Cleared(_) | Reference::Cascaded(_) => Err(Reject::field(
+                field,
+                format!(
+                    "its {collection} document was left out, but {collection} converts in full"
+                ),
+            )),
+        }
+    }
 }
 
 /// The ON DELETE action of a foreign key, applied to a target left out by its window.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use bson::{Bson, Document};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc};
 use serde_json::{Map, Value as Json};
 use uuid::Uuid;
 
@@ -103,6 +103,105 @@ impl<'a> Fields<'a> {
         self.opt_text(key)?
             .map(|text| enum_value(key, &text, allowed))
             .transpose()
+    }
+
+    /// One of `allowed`, a single lowercase word, in any case (`PagerDuty`
+    /// reads as `pagerduty`, as the channel types are spelled).
+    pub fn word_of(&mut self, key: &str, allowed: &[&str]) -> Result<String, Reject> {
+        let text = self.text(key)?;
+        let word = text.to_lowercase();
+        if allowed.contains(&word.as_str()) {
+            return Ok(word);
+        }
+        Err(Reject::field(
+            key,
+            format!("{text:?} is not one of {}", allowed.join(", ")),
+        ))
+    }
+
+    /// A wall-clock time of day, `HH:MM`, `HH:MM:SS` or with a fraction
+    /// of at most microseconds (PostgreSQL's `time`).
+    pub fn clock(&mut self, key: &str) -> Result<NaiveTime, Reject> {
+        let text = self.text(key)?;
+        // chrono would take `7:5`; two digits a part, as `time` prints them.
+        let bytes = text.as_bytes();
+        let two_digit_parts = bytes.len() >= 5
+            && bytes[2] == b':'
+            && (bytes.len() == 5 || (bytes.len() >= 8 && bytes[5] == b':'))
+            && (bytes.len() <= 8 || (bytes[8] == b'.' && (10..=15).contains(&bytes.len())));
+        if !two_digit_parts {
+            return Err(Reject::field(
+                key,
+                format!("{text:?} is not a time of day (HH:MM[:SS[.ffffff]])"),
+            ));
+        }
+        let parsed = NaiveTime::parse_from_str(&text, "%H:%M:%S%.f")
+            .or_else(|_| NaiveTime::parse_from_str(&text, "%H:%M"))
+            .map_err(|_| {
+                Reject::field(
+                    key,
+                    format!("{text:?} is not a time of day (HH:MM[:SS[.ffffff]])"),
+                )
+            })?;
+        if parsed.nanosecond() >= 1_000_000_000 {
+            return Err(Reject::field(key, format!("{text:?} is a leap second")));
+        }
+        if parsed.nanosecond() % 1000 != 0 {
+            return Err(Reject::field(
+                key,
+                format!("{text:?} is finer than the microsecond a time column keeps"),
+            ));
+        }
+        Ok(parsed)
+    }
+
+    /// ISO days of the week (1 = Monday), as numbers or English day names,
+    /// sorted (a set, as the repository keeps it); missing means every
+    /// day. A day twice or out of range is refused.
+    pub fn days_of_week(&mut self, key: &str) -> Result<Vec<i64>, Reject> {
+        const NAMES: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        let Some(value) = self.get(key) else {
+            return Ok((1..=7).collect());
+        };
+        let Bson::Array(items) = value else {
+            return Err(wrong_type(key, "an array of days", value));
+        };
+        let mut days = Vec::with_capacity(items.len());
+        for item in items {
+            let day = match item {
+                Bson::Int32(n) => i64::from(*n),
+                Bson::Int64(n) => *n,
+                Bson::Double(d) if d.fract() == 0.0 && d.abs() < 1e9 => *d as i64,
+                Bson::String(name) => NAMES
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(name))
+                    .map(|i| i as i64 + 1)
+                    .ok_or_else(|| {
+                        Reject::field(key, format!("{name:?} is not a day of the week"))
+                    })?,
+                other => return Err(wrong_type(key, "an array of days", other)),
+            };
+            if !(1..=7).contains(&day) {
+                return Err(Reject::field(
+                    key,
+                    format!("day {day} is not an ISO weekday (1 = Monday to 7 = Sunday)"),
+                ));
+            }
+            if days.contains(&day) {
+                return Err(Reject::field(key, format!("day {day} is listed twice")));
+            }
+            days.push(day);
+        }
+        days.sort_unstable();
+        Ok(days)
     }
 
     pub fn bool_or(&mut self, key: &str, default: bool) -> Result<bool, Reject> {

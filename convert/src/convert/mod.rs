@@ -5,6 +5,7 @@ mod context;
 mod conversion;
 pub mod extjson;
 mod fields;
+pub mod notify;
 pub mod scheduler;
 mod values;
 

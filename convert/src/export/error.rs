@@ -42,8 +42,12 @@ pub enum ExportError {
         collection: String,
         known: String,
     },
-    #[error("export {}, line 1: unknown module folder {module:?}; known: authority, scheduler", file.display())]
-    UnknownModule { file: PathBuf, module: String },
+    #[error("export {}, line 1: unknown module folder {module:?}; known: {known}", file.display())]
+    UnknownModule {
+        file: PathBuf,
+        module: String,
+        known: String,
+    },
     #[error(
         "exports {}: collection {collection} is exported twice ({} and {})",
         dir.display(), first.display(), second.display()

@@ -58,7 +58,11 @@ impl Exports {
                     continue;
                 };
                 if !MODULES.contains(&module.as_str()) {
-                    return Err(ExportError::UnknownModule { file: path, module });
+                    return Err(ExportError::UnknownModule {
+                        file: path,
+                        module,
+                        known: MODULES.join(", "),
+                    });
                 }
                 let collection = catalog::find(&module, &collection_name).ok_or_else(|| {
                     ExportError::UnknownCollection {
@@ -68,7 +72,10 @@ impl Exports {
                         known: catalog::names_of(&module),
                     }
                 })?;
-                if let Some(first) = files.iter().find(|f| f.collection.name == collection.name) {
+                if let Some(first) = files
+                    .iter()
+                    .find(|f| std::ptr::eq(f.collection, collection))
+                {
                     return Err(ExportError::Twice {
                         dir: dir.to_owned(),
                         collection: collection.name.to_owned(),
@@ -100,7 +107,7 @@ impl Exports {
         let order = |f: &ExportFile| {
             catalog::COLLECTIONS
                 .iter()
-                .position(|c| c.name == f.collection.name)
+                .position(|c| std::ptr::eq(c, f.collection))
         };
         files.sort_by_key(order);
         Ok(Exports {
@@ -120,9 +127,11 @@ impl Exports {
             .copied()
     }
 
-    /// The export of `collection`, if the folder has one.
-    pub fn file(&self, collection: &str) -> Option<&ExportFile> {
-        self.files.iter().find(|f| f.collection.name == collection)
+    /// The export of `module`'s `collection`, if the folder has one.
+    pub fn file(&self, module: &str, collection: &str) -> Option<&ExportFile> {
+        self.files
+            .iter()
+            .find(|f| f.collection.module == module && f.collection.name == collection)
     }
 }
 

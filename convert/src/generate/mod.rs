@@ -1,5 +1,5 @@
-//! Deterministic `mongoexport` files of the Authority and Scheduler
-//! collections: the checked-in fixtures (`fixtures/mongo`, scale 0) and
+//! Deterministic `mongoexport` files of the Authority, Scheduler and
+//! Notify collections: the checked-in fixtures (`fixtures/mongo`, scale 0) and
 //! larger sets (`--scale N` adds N hundred ordinary documents per
 //! collection and tenant). The same scale gives the same bytes.
 //!
@@ -12,6 +12,7 @@
 //! (NDJSON and `--jsonArray`) and both modes (canonical and relaxed).
 
 mod authority;
+mod notify;
 mod scheduler;
 mod support;
 
@@ -46,6 +47,7 @@ pub fn exports(scale: usize) -> Vec<Generated> {
     let now = exported_at();
     let mut out = authority::exports(now, scale);
     out.extend(scheduler::exports(now, scale));
+    out.extend(notify::exports(now, scale));
     out
 }
 

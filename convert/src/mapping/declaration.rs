@@ -43,6 +43,13 @@ pub enum Kind {
     Text,
     /// Text of the schema's CHECK list; .NET's PascalCase reads as snake_case.
     Enum,
+    /// One lowercase word of the schema's CHECK list, in any case
+    /// (`PagerDuty` is `pagerduty`).
+    Word,
+    /// A wall-clock time of day (`HH:MM`, `HH:MM:SS[.ffffff]`) into `time`.
+    Clock,
+    /// ISO weekdays (1 = Monday), as numbers or English day names, into `smallint[]`.
+    Days,
     Uuid,
     Int,
     Bool,
@@ -87,6 +94,8 @@ pub enum Default {
     SameAs(&'static str),
     /// The number of items of another source field's array.
     CountOf(&'static str),
+    /// A list of whole numbers (every weekday).
+    Ints(&'static [i64]),
 }
 
 /// Which documents the conversion keeps (conversion plan, section 3.2).

@@ -8,6 +8,7 @@
 
 pub mod authority;
 mod declaration;
+pub mod notify;
 pub mod scheduler;
 
 pub use declaration::{Column, Default, From, Keep, Kind, Mapping, Reference, field, id, nothing};
@@ -17,6 +18,7 @@ pub use declaration::{Column, Default, From, Keep, Kind, Mapping, Reference, fie
 pub fn all() -> Vec<&'static Mapping> {
     let mut all: Vec<&'static Mapping> = authority::MAPPINGS.to_vec();
     all.extend(scheduler::MAPPINGS);
+    all.extend(notify::MAPPINGS);
     all
 }
 
@@ -36,5 +38,15 @@ mod tests {
             .map(|m| (m.collection, m.table.to_owned()))
             .collect();
         assert_eq!(declared, converted);
+    }
+
+    #[test]
+    fn declared_collection_names_are_unique_across_modules() {
+        // References and row ids name a collection without its module.
+        let mut names: Vec<&str> = all().iter().map(|m| m.collection).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "a collection name is declared twice");
     }
 }

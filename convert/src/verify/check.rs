@@ -292,7 +292,12 @@ pub async fn verify(
         .exports
         .files
         .iter()
-        .map(|f| (f.collection.name.to_owned(), f.path.clone()))
+        .map(|f| {
+            (
+                (f.collection.module.to_owned(), f.collection.name.to_owned()),
+                f.path.clone(),
+            )
+        })
         .collect();
     let source = super::source::check(conn, &files, plan.now)
         .await

@@ -23,7 +23,7 @@ pub(super) fn check(exports: &Exports) -> Completeness {
         .filter(|c| MODULES.contains(&c.module) && c.tier != Tier::C);
     for collection in required {
         let expected_file = format!("{}/{}.json", collection.module, collection.name);
-        let Some(file) = exports.file(collection.name) else {
+        let Some(file) = exports.file(collection.module, collection.name) else {
             found.differences.push(difference(
                 DifferenceKind::MissingExport,
                 collection.name,

@@ -8,6 +8,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use stellaops_storage::authority::{ClientRepository, ServiceAccountRepository, UserRepository};
 use stellaops_storage::authority::{PgAuthority, UserQuery};
+use stellaops_storage::notify::{
+    ChannelRepository, PgNotify, QuietHoursRepository, RuleRepository, TemplateRepository,
+};
 use stellaops_storage::scheduler::{PgSchedules, ScheduleQuery, ScheduleRepository};
 use stellaops_storage::{DataSource, Page, PageRequest, StorageError, SystemClock, TenantContext};
 
@@ -16,11 +19,15 @@ use crate::convert::ConvertedRow;
 use crate::table::{Table, Value};
 
 /// The repositories compared, with the collection each lists.
-pub const REPOSITORIES: [(&str, &str); 4] = [
+pub const REPOSITORIES: [(&str, &str); 8] = [
     ("users", "authority_users"),
     ("clients", "authority_clients"),
     ("service_accounts", "authority_service_accounts"),
     ("schedules", "schedules"),
+    ("channels", "channels"),
+    ("templates", "templates"),
+    ("rules", "rules"),
+    ("quiet_hours", "quiet_hours"),
 ];
 
 const PAGE: i64 = 500;
@@ -76,6 +83,22 @@ pub async fn listed(
                 .await,
             )
             .map_err(fail)?
+        }
+        "channels" => {
+            let notify = PgNotify::new(source.clone(), Arc::new(SystemClock));
+            jsons(notify.list_channels(&ctx, None).await).map_err(fail)?
+        }
+        "templates" => {
+            let notify = PgNotify::new(source.clone(), Arc::new(SystemClock));
+            jsons(notify.list_templates(&ctx, None).await).map_err(fail)?
+        }
+        "rules" => {
+            let notify = PgNotify::new(source.clone(), Arc::new(SystemClock));
+            jsons(notify.list_rules(&ctx).await).map_err(fail)?
+        }
+        "quiet_hours" => {
+            let notify = PgNotify::new(source.clone(), Arc::new(SystemClock));
+            jsons(notify.list_quiet_hours(&ctx).await).map_err(fail)?
         }
         other => return Err(fail(format!("no repository {other}"))),
     };

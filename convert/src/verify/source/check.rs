@@ -35,6 +35,9 @@ enum Cell {
     /// Microseconds since 1970.
     Time(i64),
     Strings(Vec<String>),
+    /// Microseconds since midnight.
+    Clock(i64),
+    Ints(Vec<i128>),
     Json(Typed),
 }
 
@@ -50,6 +53,14 @@ impl Cell {
                     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
                 }),
             Cell::Strings(items) => format!("{items:?}"),
+            Cell::Clock(us) => format!(
+                "{:02}:{:02}:{:02}.{:06}",
+                us / 3_600_000_000,
+                us / 60_000_000 % 60,
+                us / 1_000_000 % 60,
+                us % 1_000_000
+            ),
+            Cell::Ints(items) => format!("{items:?}"),
             Cell::Json(value) => value.show(),
         }
     }
@@ -97,19 +108,20 @@ impl Place<'_> {
 /// Row ids per collection with their tenants.
 type Ids = HashMap<&'static str, HashMap<Uuid, Option<String>>>;
 
-/// Checks every declared collection that `files` (collection name to
-/// export file) has against its table, measuring tier windows from `now`.
+/// Checks every declared collection that `files` ((module, collection)
+/// to export file) has against its table, measuring tier windows from `now`.
 /// `conn` reads the tables (an admin connection).
 pub async fn check(
     conn: &mut PgConnection,
-    files: &BTreeMap<String, PathBuf>,
+    files: &BTreeMap<(String, String), PathBuf>,
     now: DateTime<Utc>,
 ) -> Result<SourceCheck, sqlx::Error> {
     let mut found = SourceCheck::default();
     let mut seen: Ids = HashMap::new();
     let mut kept: Ids = HashMap::new();
     for mapping in mapping::all() {
-        let Some(path) = files.get(mapping.collection) else {
+        let Some(path) = files.get(&(mapping.module.to_owned(), mapping.collection.to_owned()))
+        else {
             continue;
         };
         let file = path.display().to_string();
@@ -318,6 +330,9 @@ fn default_value(default: &Default, fields: &BTreeMap<String, Typed>) -> Option<
         Default::EmptyDocument => Some(Typed::Document(BTreeMap::new())),
         Default::EmptyArray => Some(Typed::Array(Vec::new())),
         Default::SameAs(other) => present(fields, other).cloned(),
+        Default::Ints(items) => Some(Typed::Array(
+            items.iter().map(|n| Typed::Int(i128::from(*n))).collect(),
+        )),
         Default::CountOf(other) => Some(Typed::Int(match present(fields, other) {
             Some(Typed::Array(items)) => items.len() as i128,
             _ => 0,
@@ -395,6 +410,9 @@ fn cell_of(kind: &Kind, value: &Typed) -> Result<Cell, String> {
     Ok(match (kind, value) {
         (Kind::Text, Typed::String(s)) => Cell::Text(s.clone()),
         (Kind::Enum, Typed::String(s)) => Cell::Text(snake(s)),
+        (Kind::Word, Typed::String(s)) => Cell::Text(s.to_lowercase()),
+        (Kind::Clock, Typed::String(s)) => Cell::Clock(clock(s).ok_or_else(wrong)?),
+        (Kind::Days, Typed::Array(items)) => Cell::Ints(days(items).ok_or_else(wrong)?),
         (Kind::Secret, Typed::String(s)) => Cell::Text(s.clone()),
         (Kind::Secret, Typed::Binary { bytes, .. }) => {
             Cell::Text(base64::engine::general_purpose::STANDARD.encode(bytes))
@@ -426,6 +444,71 @@ fn cell_of(kind: &Kind, value: &Typed) -> Result<Cell, String> {
     })
 }
 
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.f` (at most six digits) as
+/// microseconds since midnight; `None` for anything else.
+fn clock(text: &str) -> Option<i64> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let parts: Vec<&str> = whole.split(':').collect();
+    let number = |part: &str, below: i64| {
+        (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<i64>().ok())
+            .flatten()
+            .filter(|n| *n < below)
+    };
+    let (hours, minutes, seconds) = match (parts.as_slice(), fraction) {
+        ([h, m], None) => (number(h, 24)?, number(m, 60)?, 0),
+        ([h, m, s], _) => (number(h, 24)?, number(m, 60)?, number(s, 60)?),
+        _ => return None,
+    };
+    let micros = match fraction {
+        None => 0,
+        Some(digits)
+            if (1..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{digits:0<6}").parse::<i64>().ok()?
+        }
+        Some(_) => return None,
+    };
+    Some(((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros)
+}
+
+/// Weekdays as ISO numbers in ascending order: whole numbers 1 to 7 or
+/// English day names in any case, none twice; `None` for anything else.
+fn days(items: &[Typed]) -> Option<Vec<i128>> {
+    let names = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let mut out: Vec<i128> = Vec::new();
+    for item in items {
+        let day = match item {
+            Typed::Int(n) => *n,
+            Typed::Double(bits) if f64::from_bits(*bits).fract() == 0.0 => {
+                f64::from_bits(*bits) as i128
+            }
+            Typed::String(name) => {
+                let lower = name.to_lowercase();
+                names.iter().position(|n| *n == lower)? as i128 + 1
+            }
+            _ => return None,
+        };
+        if !(1..=7).contains(&day) || out.contains(&day) {
+            return None;
+        }
+        out.push(day);
+    }
+    out.sort();
+    Some(out)
+}
+
 /// A column as `to_jsonb` printed it, in the form of `kind`.
 fn db_cell(kind: Option<&Kind>, value: &Json) -> Result<Cell, String> {
     if *value == Json::Null {
@@ -452,6 +535,16 @@ fn db_cell(kind: Option<&Kind>, value: &Json) -> Result<Cell, String> {
                 .collect::<Result<_, _>>()?,
         ),
         (Some(Kind::Document | Kind::Array), json) => Cell::Json(typed(json)?),
+        (Some(Kind::Clock), Json::String(s)) => Cell::Clock(clock(s).ok_or_else(wrong)?),
+        (Some(Kind::Days), Json::Array(items)) => Cell::Ints(
+            items
+                .iter()
+                .map(|item| match item {
+                    Json::Number(n) => n.parse().map_err(|_| wrong()),
+                    _ => Err(wrong()),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
         (Some(Kind::Ip), Json::String(s)) => {
             let host = s.split('/').next().unwrap_or(s);
             Cell::Text(host.parse::<IpAddr>().map_err(|_| wrong())?.to_string())
