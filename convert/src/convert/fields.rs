@@ -457,6 +457,60 @@ mod tests {
     }
 
     #[test]
+    fn times_of_day_read_as_postgresql_keeps_them_and_nothing_else() {
+        let doc = doc! {
+            "_id": 1, "short": "22:00", "long": "07:30:15.250001",
+            "loose": "7:30", "late": "24:00", "fine": "12:00:00.0000001",
+            "leap": "23:59:60", "dot": "12:00:00.",
+        };
+        let mut fields = Fields::new(&doc);
+        assert_eq!(fields.clock("short").unwrap().to_string(), "22:00:00");
+        assert_eq!(fields.clock("long").unwrap().to_string(), "07:30:15.250001");
+        for key in ["loose", "late", "fine", "leap", "dot"] {
+            let err = fields.clock(key).unwrap_err().0;
+            assert!(err.starts_with(&format!("field {key}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn weekdays_are_a_sorted_set_of_iso_numbers() {
+        let doc = doc! {
+            "_id": 1, "names": ["Sunday", "monday", "WEDNESDAY"], "numbers": [7, 1_i64, 3.0],
+            "twice": [1, "Monday"], "zero": [0], "sunday_first": ["Sun"],
+        };
+        let mut fields = Fields::new(&doc);
+        assert_eq!(fields.days_of_week("names").unwrap(), [1, 3, 7]);
+        assert_eq!(fields.days_of_week("numbers").unwrap(), [1, 3, 7]);
+        assert_eq!(
+            fields.days_of_week("missing").unwrap(),
+            [1, 2, 3, 4, 5, 6, 7]
+        );
+        assert_eq!(
+            fields.days_of_week("twice").unwrap_err().0,
+            "field twice: day 1 is listed twice"
+        );
+        assert_eq!(
+            fields.days_of_week("zero").unwrap_err().0,
+            "field zero: day 0 is not an ISO weekday (1 = Monday to 7 = Sunday)"
+        );
+        assert_eq!(
+            fields.days_of_week("sunday_first").unwrap_err().0,
+            "field sunday_first: \"Sun\" is not a day of the week"
+        );
+    }
+
+    #[test]
+    fn one_word_types_read_in_any_case() {
+        let doc = doc! { "_id": 1, "a": "PagerDuty", "b": "pager_duty" };
+        let mut fields = Fields::new(&doc);
+        assert_eq!(fields.word_of("a", &["pagerduty"]).unwrap(), "pagerduty");
+        assert_eq!(
+            fields.word_of("b", &["pagerduty"]).unwrap_err().0,
+            "field b: \"pager_duty\" is not one of pagerduty"
+        );
+    }
+
+    #[test]
     fn wrong_types_name_the_field_and_both_types() {
         let doc = doc! { "_id": 1, "n": "seven", "when": "2024-01-01" };
         let mut fields = Fields::new(&doc);

@@ -751,6 +751,31 @@ mod tests {
     }
 
     #[test]
+    fn clocks_and_weekdays_read_by_their_own_rules() {
+        assert_eq!(clock("22:00"), Some(79_200_000_000));
+        assert_eq!(clock("00:00:00.5"), Some(500_000));
+        assert_eq!(clock("23:59:59.999999"), Some(86_399_999_999));
+        for bad in [
+            "7:30",
+            "24:00",
+            "12:00:60",
+            "12:00:00.1234567",
+            "12:00:00.",
+            "12",
+        ] {
+            assert_eq!(clock(bad), None, "{bad}");
+        }
+        let items = [
+            Typed::String("Sunday".into()),
+            Typed::Int(1),
+            Typed::String("tuesday".into()),
+        ];
+        assert_eq!(days(&items), Some(vec![1, 2, 7]));
+        assert_eq!(days(&[Typed::Int(8)]), None);
+        assert_eq!(days(&[Typed::Int(1), Typed::String("MONDAY".into())]), None);
+    }
+
+    #[test]
     fn row_ids_follow_the_documented_rule() {
         let uuid = Uuid::from_u128(0x1234);
         assert_eq!(
