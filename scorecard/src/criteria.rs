@@ -107,10 +107,10 @@ pub fn score(module: &str, inputs: &Inputs) -> ModuleCard {
         inputs,
         "tenant isolation",
         &format!(
-            "JUnit: {suite} isolation::* and the contract suite's tenant checks of {module}.*"
+            "JUnit: {suite} isolation::* and related_reads::*, and the contract suite's tenant checks of {module}.*"
         ),
         |case| {
-            (case.suite == suite && case.name.starts_with("isolation::"))
+            (case.suite == suite && is_repository_isolation(case))
                 || (is_contract_of(case) && ISOLATION_CHECKS.iter().any(|c| case.name.contains(c)))
         },
         &format!("no tenant isolation tests of {module}"),
@@ -119,7 +119,7 @@ pub fn score(module: &str, inputs: &Inputs) -> ModuleCard {
         .junit
         .iter()
         .flat_map(|run| &run.cases)
-        .any(|case| case.suite == suite && case.name.starts_with("isolation::"));
+        .any(|case| case.suite == suite && is_repository_isolation(case));
     if isolation.status == Status::Pass && !repository_isolation {
         isolation.status = Status::NotMeasured;
         isolation.detail = format!(
@@ -376,6 +376,12 @@ fn short(rev: &str) -> &str {
     &rev[..rev.len().min(12)]
 }
 
+/// A repository's isolation test: the isolation suite, or the reads of a
+/// related tenant's rows with the same keys.
+fn is_repository_isolation(case: &TestCase) -> bool {
+    case.name.starts_with("isolation::") || case.name.starts_with("related_reads::")
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -450,6 +456,18 @@ mod tests {
             .find(|c| c.name.starts_with(name))
             .map(|c| c.status)
             .unwrap()
+    }
+
+    #[test]
+    fn a_failing_related_tenant_read_fails_isolation() {
+        let mut cases = authority_cases(Outcome::Passed);
+        cases.push(case(
+            "stellaops-suites::authority",
+            "related_reads::no_read_returns_a_related_tenants_row_with_the_same_key",
+            Outcome::Failed,
+        ));
+        let card = score("authority", &inputs(vec![junit("abc", cases)]));
+        assert_eq!(status(&card, "tenant isolation"), Status::Fail);
     }
 
     #[test]

@@ -33,6 +33,8 @@ mod on_call;
 mod queue_races;
 #[path = "notify/quiet_hours.rs"]
 mod quiet_hours;
+#[path = "notify/related_reads.rs"]
+mod related_reads;
 #[path = "notify/rules.rs"]
 mod rules;
 #[path = "notify/templates.rs"]
