@@ -53,6 +53,73 @@ CREATE SCHEMA vuln;
 ALTER SCHEMA vuln OWNER TO stellaops_owner;
 
 --
+-- Name: refuse_published_version_change(); Type: FUNCTION; Schema: policy; Owner: stellaops_owner
+--
+
+CREATE FUNCTION policy.refuse_published_version_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+BEGIN
+    IF OLD.status NOT IN ('published', 'retired') THEN
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    IF TG_OP = 'DELETE'
+       OR (NEW.tenant_id, NEW.id, NEW.pack_id, NEW.version, NEW.source, NEW.compiled, NEW.digest,
+           NEW.submitted_by, NEW.approved_by, NEW.published_at, NEW.created_at)
+          IS DISTINCT FROM
+          (OLD.tenant_id, OLD.id, OLD.pack_id, OLD.version, OLD.source, OLD.compiled, OLD.digest,
+           OLD.submitted_by, OLD.approved_by, OLD.published_at, OLD.created_at)
+       OR NOT (NEW.status = OLD.status OR (OLD.status = 'published' AND NEW.status = 'retired'))
+    THEN
+        RAISE EXCEPTION 'pack version % is %: immutable, derive a new version', OLD.version, OLD.status
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION policy.refuse_published_version_change() OWNER TO stellaops_owner;
+
+--
+-- Name: refuse_rule_change_past_draft(); Type: FUNCTION; Schema: policy; Owner: stellaops_owner
+--
+
+CREATE FUNCTION policy.refuse_rule_change_past_draft() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+DECLARE
+    version_status text;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        SELECT v.status INTO version_status FROM policy.pack_versions v
+         WHERE v.tenant_id = OLD.tenant_id AND v.id = OLD.pack_version_id
+           FOR SHARE;
+        IF version_status IS NOT NULL AND version_status <> 'draft' THEN
+            RAISE EXCEPTION 'rule % of a % pack version: immutable, derive a new version',
+                OLD.rule_key, version_status
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT v.status INTO version_status FROM policy.pack_versions v
+         WHERE v.tenant_id = NEW.tenant_id AND v.id = NEW.pack_version_id
+           FOR SHARE;
+        IF version_status IS NOT NULL AND version_status <> 'draft' THEN
+            RAISE EXCEPTION 'rule % of a % pack version: immutable, derive a new version',
+                NEW.rule_key, version_status
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        RETURN NEW;
+    END IF;
+    RETURN OLD;
+END
+$$;
+
+ALTER FUNCTION policy.refuse_rule_change_past_draft() OWNER TO stellaops_owner;
+
+--
 -- Name: clients; Type: TABLE; Schema: authority; Owner: stellaops_owner
 --
 
@@ -814,8 +881,11 @@ CREATE TABLE policy.pack_versions (
     approved_by text,
     published_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT pack_versions_approved_by_check CHECK (((status = ANY (ARRAY['draft'::text, 'submitted'::text])) OR (approved_by IS NOT NULL))),
     CONSTRAINT pack_versions_digest_check CHECK ((digest ~ '^sha256:[0-9a-f]{64}$'::text)),
+    CONSTRAINT pack_versions_published_at_check CHECK (((status = ANY (ARRAY['published'::text, 'retired'::text])) = (published_at IS NOT NULL))),
     CONSTRAINT pack_versions_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'submitted'::text, 'approved'::text, 'published'::text, 'retired'::text]))),
+    CONSTRAINT pack_versions_submitted_by_check CHECK (((status = 'draft'::text) OR (submitted_by IS NOT NULL))),
     CONSTRAINT pack_versions_tenant_id_check CHECK ((tenant_id <> ''::text)),
     CONSTRAINT pack_versions_version_check CHECK ((version > 0))
 );
@@ -2784,6 +2854,18 @@ CREATE INDEX exceptions_pack_idx ON policy.exceptions USING btree (tenant_id, pa
 CREATE INDEX explanations_rule_idx ON policy.explanations USING btree (tenant_id, rule_id);
 
 --
+-- Name: pack_versions_one_published_idx; Type: INDEX; Schema: policy; Owner: stellaops_owner
+--
+
+CREATE UNIQUE INDEX pack_versions_one_published_idx ON policy.pack_versions USING btree (tenant_id, pack_id) WHERE (status = 'published'::text);
+
+--
+-- Name: rules_version_order_idx; Type: INDEX; Schema: policy; Owner: stellaops_owner
+--
+
+CREATE INDEX rules_version_order_idx ON policy.rules USING btree (tenant_id, pack_version_id, priority DESC, name, id);
+
+--
 -- Name: audit_entity_idx; Type: INDEX; Schema: scheduler; Owner: stellaops_owner
 --
 
@@ -3046,6 +3128,18 @@ CREATE INDEX advisory_snapshots_key_idx ON vuln.advisory_snapshots USING btree (
 --
 
 CREATE INDEX kev_flags_advisory_idx ON vuln.kev_flags USING btree (advisory_id);
+
+--
+-- Name: pack_versions pack_versions_immutable; Type: TRIGGER; Schema: policy; Owner: stellaops_owner
+--
+
+CREATE TRIGGER pack_versions_immutable BEFORE DELETE OR UPDATE ON policy.pack_versions FOR EACH ROW EXECUTE FUNCTION policy.refuse_published_version_change();
+
+--
+-- Name: rules rules_immutable_past_draft; Type: TRIGGER; Schema: policy; Owner: stellaops_owner
+--
+
+CREATE TRIGGER rules_immutable_past_draft BEFORE INSERT OR DELETE OR UPDATE ON policy.rules FOR EACH ROW EXECUTE FUNCTION policy.refuse_rule_change_past_draft();
 
 --
 -- Name: clients clients_tenant_id_fkey; Type: FK CONSTRAINT; Schema: authority; Owner: stellaops_owner

@@ -39,6 +39,10 @@ pub enum StorageError {
         from: String,
         to: String,
     },
+    /// A change to a row its life cycle has frozen (a published policy
+    /// version, the rules of a version past draft).
+    #[error("{entity} is {state}: immutable, derive a new version")]
+    Immutable { entity: &'static str, state: String },
     /// A lease renewed by a holder that no longer has it: it expired, or
     /// another holder took it with a newer fencing token.
     #[error("lease {lock} is no longer held by {holder} with fencing token {token}")]
@@ -76,6 +80,7 @@ impl StorageError {
             StorageError::NotFound { .. } => ErrorKind::NotFound,
             StorageError::Conflict { .. }
             | StorageError::IllegalTransition { .. }
+            | StorageError::Immutable { .. }
             | StorageError::LeaseLost { .. } => ErrorKind::Conflict,
             StorageError::InvalidInput { .. } => ErrorKind::InvalidInput,
             StorageError::Unavailable { .. } => ErrorKind::Unavailable,

@@ -18,6 +18,7 @@ mod module;
 pub mod notify;
 mod options;
 pub mod page;
+pub mod policy;
 pub mod scheduler;
 mod source;
 mod table;

@@ -17,7 +17,8 @@
 //!   one claimed and never completed;
 //! - an effect that must happen once done twice: two enqueues of one key
 //!   that both wrote, two flushes of one digest window, two advances of one
-//!   escalation past the same stage (the same op, item and token).
+//!   escalation past the same stage, two activations that retired the same
+//!   version or both found none active (the same op, item and token).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -43,6 +44,11 @@ pub enum Op {
     Flush,
     /// An escalation moved past a stage (item: the escalation, token: the stage).
     Advance,
+    /// A version activated (item: the pack, token: the contender).
+    Activate,
+    /// What an activation retired (item: the pack and the version retired,
+    /// or `none` when it found no active version): each at most once.
+    Retire,
 }
 
 impl Op {
@@ -56,7 +62,7 @@ impl Op {
 
     /// Effects accepted at most once per item and token.
     fn is_once_only(self) -> bool {
-        matches!(self, Op::Enqueue | Op::Flush | Op::Advance)
+        matches!(self, Op::Enqueue | Op::Flush | Op::Advance | Op::Retire)
     }
 }
 

@@ -1,0 +1,129 @@
+//! Policy's text columns with a CHECK list, and the life cycles of packs
+//! and versions.
+
+use crate::StorageError;
+use crate::text_enum::text_enum;
+
+text_enum!(
+    /// Where a pack is (`policy.packs.status`); [`PackStatus::by_hand`] is
+    /// its transition table.
+    PackStatus, "pack status" {
+        Draft => "draft", Active => "active", Deprecated => "deprecated", Archived => "archived",
+    }
+);
+text_enum!(
+    /// Where a version is (`policy.pack_versions.status`);
+    /// [`VersionStatus::can_become`] is its transition table.
+    VersionStatus, "pack version status" {
+        Draft => "draft", Submitted => "submitted", Approved => "approved",
+        Published => "published", Retired => "retired",
+    }
+);
+text_enum!(
+    /// A rule's severity (`policy.rules.severity`).
+    RuleSeverity, "rule severity" {
+        Critical => "critical", High => "high", Medium => "medium", Low => "low", Info => "info",
+        None => "none",
+    }
+);
+text_enum!(
+    /// What a matching rule does (`policy.rules.action`).
+    RuleAction, "rule action" {
+        Block => "block", Warn => "warn", Ignore => "ignore", Escalate => "escalate",
+        RequireVex => "require_vex", Defer => "defer",
+    }
+);
+
+impl PackStatus {
+    /// The changes a caller makes by hand:
+    ///
+    /// | from                | to         |
+    /// |---------------------|------------|
+    /// | active              | deprecated |
+    /// | deprecated          | active     |
+    /// | draft, deprecated   | archived   |
+    ///
+    /// A draft pack becomes active when a version of it is activated;
+    /// an archived pack never changes.
+    pub fn by_hand(self, to: PackStatus) -> bool {
+        use PackStatus::*;
+        matches!(
+            (self, to),
+            (Active, Deprecated) | (Deprecated, Active) | (Draft | Deprecated, Archived)
+        )
+    }
+}
+
+impl VersionStatus {
+    /// Every legal change of a version's status:
+    ///
+    /// | from                | to        | by                                 |
+    /// |---------------------|-----------|------------------------------------|
+    /// | draft               | submitted | submission, naming who             |
+    /// | submitted           | approved  | approval, naming who               |
+    /// | submitted, approved | draft     | a return for changes               |
+    /// | approved            | published | activation (the previous one retires) |
+    /// | published           | retired   | retirement, or another's activation |
+    ///
+    /// A retired version never changes; published and retired versions
+    /// never change otherwise.
+    pub fn can_become(self, to: VersionStatus) -> bool {
+        use VersionStatus::*;
+        matches!(
+            (self, to),
+            (Draft, Submitted)
+                | (Submitted, Approved)
+                | (Submitted | Approved, Draft)
+                | (Approved, Published)
+                | (Published, Retired)
+        )
+    }
+
+    /// Whether the version's content and rules are frozen.
+    pub fn frozen(self) -> bool {
+        self != VersionStatus::Draft
+    }
+}
+
+/// The error of a status change its table does not allow.
+pub(crate) fn illegal(entity: &'static str, from: &str, to: &str) -> StorageError {
+    StorageError::IllegalTransition {
+        entity,
+        from: from.to_owned(),
+        to: to.to_owned(),
+    }
+}
+
+/// The error of a change to a frozen version or its rules.
+pub(crate) fn immutable(entity: &'static str, status: VersionStatus) -> StorageError {
+    StorageError::Immutable {
+        entity,
+        state: status.as_str().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_documented_version_moves_are_legal() {
+        use VersionStatus::*;
+        let legal: Vec<(VersionStatus, VersionStatus)> = VersionStatus::ALL
+            .iter()
+            .flat_map(|from| VersionStatus::ALL.iter().map(move |to| (*from, *to)))
+            .filter(|(from, to)| from.can_become(*to))
+            .collect();
+        assert_eq!(
+            legal,
+            [
+                (Draft, Submitted),
+                (Submitted, Draft),
+                (Submitted, Approved),
+                (Approved, Draft),
+                (Approved, Published),
+                (Published, Retired),
+            ]
+        );
+    }
+}

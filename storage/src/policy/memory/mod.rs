@@ -1,0 +1,9 @@
+//! The in-memory Policy backend: the reference the conformance tests hold
+//! PostgreSQL to.
+
+mod packs;
+mod rules;
+mod state;
+mod versions;
+
+pub use state::MemoryPolicy;

@@ -1,0 +1,55 @@
+//! The Policy module value (every repository written so far on one
+//! backend) and its table descriptors.
+
+use std::sync::Arc;
+
+use super::packs::PACKS;
+use super::rules::RULES;
+use super::versions::PACK_VERSIONS;
+use super::{MemoryPolicy, PackRepository, PackVersionRepository, PgPolicy, PolicyRuleRepository};
+use crate::{Backend, Clock, DataSource, Module, ModuleStorage, Table};
+
+/// The Policy tables with a repository so far (the registry turns the
+/// module's storage on, and the contract test checks every table, once
+/// all eight have one).
+pub const TABLES: &[&Table] = &[&PACKS, &PACK_VERSIONS, &RULES];
+
+/// Every Policy repository on one backend, by name.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub backend: Backend,
+    pub packs: Arc<dyn PackRepository>,
+    pub versions: Arc<dyn PackVersionRepository>,
+    pub rules: Arc<dyn PolicyRuleRepository>,
+}
+
+impl Policy {
+    fn of<B>(backend: Backend, one: B) -> Self
+    where
+        B: PackRepository + PackVersionRepository + PolicyRuleRepository + 'static,
+    {
+        let one = Arc::new(one);
+        Policy {
+            backend,
+            packs: one.clone(),
+            versions: one.clone(),
+            rules: one,
+        }
+    }
+}
+
+impl ModuleStorage for Policy {
+    const MODULE: Module = Module::Policy;
+
+    fn postgres(source: DataSource, clock: Arc<dyn Clock>) -> Self {
+        Policy::of(Backend::Postgres, PgPolicy::new(source, clock))
+    }
+
+    fn memory(clock: Arc<dyn Clock>) -> Self {
+        Policy::of(Backend::Memory, MemoryPolicy::new(clock))
+    }
+
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+}

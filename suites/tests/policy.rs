@@ -1,0 +1,24 @@
+//! Policy suites: `cargo nextest run -E 'binary(policy)'`.
+//!
+//! Packs, versions and rules so far, each test on both backends (the
+//! conformance suite), isolation as `stellaops_app`, and the activation
+//! race on PostgreSQL, its history checked.
+
+// Integration tests: an unwrap's panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
+#[path = "policy/support.rs"]
+mod support;
+
+#[path = "policy/activation_race.rs"]
+mod activation_race;
+#[path = "policy/immutability.rs"]
+mod immutability;
+#[path = "policy/isolation.rs"]
+mod isolation;
+#[path = "policy/packs.rs"]
+mod packs;
+#[path = "policy/rules.rs"]
+mod rules;
+#[path = "policy/versions.rs"]
+mod versions;
