@@ -43,6 +43,12 @@ pub enum StorageError {
     /// version, the rules of a version past draft).
     #[error("{entity} is {state}: immutable, derive a new version")]
     Immutable { entity: &'static str, state: String },
+    /// A row whose content no longer matches the digest it was sealed
+    /// with: changed behind the repositories' back.
+    #[error(
+        "{entity} {name} does not match its digest: its content was changed after it was sealed"
+    )]
+    Tampered { entity: &'static str, name: String },
     /// A lease renewed by a holder that no longer has it: it expired, or
     /// another holder took it with a newer fencing token.
     #[error("lease {lock} is no longer held by {holder} with fencing token {token}")]
@@ -85,7 +91,7 @@ impl StorageError {
             StorageError::InvalidInput { .. } => ErrorKind::InvalidInput,
             StorageError::Unavailable { .. } => ErrorKind::Unavailable,
             StorageError::Config(_) | StorageError::Backend(_) => ErrorKind::Config,
-            StorageError::Database { .. } => ErrorKind::Other,
+            StorageError::Database { .. } | StorageError::Tampered { .. } => ErrorKind::Other,
         }
     }
 

@@ -12,12 +12,16 @@ mod support;
 
 #[path = "policy/activation_race.rs"]
 mod activation_race;
+#[path = "policy/exceptions.rs"]
+mod exceptions;
 #[path = "policy/immutability.rs"]
 mod immutability;
 #[path = "policy/isolation.rs"]
 mod isolation;
 #[path = "policy/packs.rs"]
 mod packs;
+#[path = "policy/profiles.rs"]
+mod profiles;
 #[path = "policy/rules.rs"]
 mod rules;
 #[path = "policy/versions.rs"]

@@ -34,6 +34,42 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Where a risk profile is (`policy.risk_profiles.status`): a draft
+    /// changes; promotion makes it active and immutable, with its digest.
+    ProfileStatus, "risk profile status" {
+        Draft => "draft", Active => "active", Deprecated => "deprecated",
+    }
+);
+text_enum!(
+    /// Where an exception is (`policy.exceptions.status`);
+    /// [`ExceptionStatus::can_become`] is its transition table.
+    ExceptionStatus, "exception status" {
+        Proposed => "proposed", Approved => "approved", Rejected => "rejected",
+        Expired => "expired", Revoked => "revoked",
+    }
+);
+
+impl ExceptionStatus {
+    /// Every legal change of an exception's status:
+    ///
+    /// | from     | to       | by                                        |
+    /// |----------|----------|-------------------------------------------|
+    /// | proposed | approved | approval, naming who, before it expires   |
+    /// | proposed | rejected | rejection                                 |
+    /// | approved | revoked  | revocation                                |
+    /// | proposed, approved | expired | the expiry sweep, once its time passed |
+    ///
+    /// Rejected, expired and revoked exceptions never change.
+    pub fn can_become(self, to: ExceptionStatus) -> bool {
+        use ExceptionStatus::*;
+        matches!(
+            (self, to),
+            (Proposed, Approved | Rejected | Expired) | (Approved, Revoked | Expired)
+        )
+    }
+}
+
 impl PackStatus {
     /// The changes a caller makes by hand:
     ///

@@ -1,19 +1,27 @@
 //! Policy storage (shared/DESIGN.md section 10; issue 21): packs, their
-//! versions and rules so far, each a trait with its PostgreSQL
+//! versions and rules, risk profiles and exceptions so far, each a trait with its PostgreSQL
 //! implementation and the in-memory reference in `memory/`.
 
+mod exceptions;
 mod kinds;
 pub mod memory;
 mod packs;
 mod postgres;
+mod profiles;
 mod rules;
 mod store;
 mod versions;
 
-pub use kinds::{PackStatus, RuleAction, RuleSeverity, VersionStatus};
+pub use exceptions::{
+    Exception, ExceptionRepository, MAX_EXCEPTION_DAYS, MAX_EXPIRY_SWEEP, NewException,
+};
+pub use kinds::{
+    ExceptionStatus, PackStatus, ProfileStatus, RuleAction, RuleSeverity, VersionStatus,
+};
 pub use memory::MemoryPolicy;
 pub use packs::{Pack, PackFields, PackRepository};
 pub use postgres::PgPolicy;
+pub use profiles::{ProfileFields, RiskProfile, RiskProfileRepository};
 pub use rules::{MAX_RULE_PRIORITY, PolicyRule, PolicyRuleFields, PolicyRuleRepository};
 pub use store::{Policy, TABLES};
 pub use versions::{

@@ -3,16 +3,21 @@
 
 use std::sync::Arc;
 
+use super::exceptions::EXCEPTIONS;
 use super::packs::PACKS;
+use super::profiles::RISK_PROFILES;
 use super::rules::RULES;
 use super::versions::PACK_VERSIONS;
-use super::{MemoryPolicy, PackRepository, PackVersionRepository, PgPolicy, PolicyRuleRepository};
+use super::{
+    ExceptionRepository, MemoryPolicy, PackRepository, PackVersionRepository, PgPolicy,
+    PolicyRuleRepository, RiskProfileRepository,
+};
 use crate::{Backend, Clock, DataSource, Module, ModuleStorage, Table};
 
 /// The Policy tables with a repository so far (the registry turns the
 /// module's storage on, and the contract test checks every table, once
 /// all eight have one).
-pub const TABLES: &[&Table] = &[&PACKS, &PACK_VERSIONS, &RULES];
+pub const TABLES: &[&Table] = &[&PACKS, &PACK_VERSIONS, &RULES, &RISK_PROFILES, &EXCEPTIONS];
 
 /// Every Policy repository on one backend, by name.
 #[derive(Debug, Clone)]
@@ -21,19 +26,28 @@ pub struct Policy {
     pub packs: Arc<dyn PackRepository>,
     pub versions: Arc<dyn PackVersionRepository>,
     pub rules: Arc<dyn PolicyRuleRepository>,
+    pub profiles: Arc<dyn RiskProfileRepository>,
+    pub exceptions: Arc<dyn ExceptionRepository>,
 }
 
 impl Policy {
     fn of<B>(backend: Backend, one: B) -> Self
     where
-        B: PackRepository + PackVersionRepository + PolicyRuleRepository + 'static,
+        B: PackRepository
+            + PackVersionRepository
+            + PolicyRuleRepository
+            + RiskProfileRepository
+            + ExceptionRepository
+            + 'static,
     {
         let one = Arc::new(one);
         Policy {
             backend,
             packs: one.clone(),
             versions: one.clone(),
-            rules: one,
+            rules: one.clone(),
+            profiles: one.clone(),
+            exceptions: one,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The in-memory Policy backend: the reference the conformance tests hold
 //! PostgreSQL to.
 
+mod exceptions;
 mod packs;
+mod profiles;
 mod rules;
 mod state;
 mod versions;

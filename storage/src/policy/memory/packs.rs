@@ -121,8 +121,11 @@ impl PackRepository for MemoryPolicy {
         if published {
             return Err(keeps_history());
         }
-        // ON DELETE CASCADE: the versions, and their rules.
+        // ON DELETE CASCADE: the versions and their rules, the exceptions.
         let tenant = ctx.tenant().as_str().to_owned();
+        state
+            .exceptions
+            .retain(|(t, _), e| *t != tenant || e.pack_id != Some(id));
         state
             .rules
             .retain(|(t, _), r| *t != tenant || !versions.contains(&r.pack_version_id));

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::Clock;
-use crate::policy::{Pack, PackVersion, PolicyRule};
+use crate::policy::{Exception, Pack, PackVersion, PolicyRule, RiskProfile};
 
 pub(crate) use crate::memory_rows::{Rows, key, of_tenant};
 
@@ -13,6 +13,8 @@ pub(crate) struct State {
     pub packs: Rows<Pack>,
     pub versions: Rows<PackVersion>,
     pub rules: Rows<PolicyRule>,
+    pub profiles: Rows<RiskProfile>,
+    pub exceptions: Rows<Exception>,
 }
 
 /// The in-memory Policy backend.
