@@ -46,9 +46,7 @@ async fn promoted_profiles_are_sealed_and_immutable(#[case] backend: Backend) {
     // The digest by its documented definition, computed here from the
     // content: canonical JSON (sorted keys, no spaces) of name, version
     // and the four documents.
-    let canonical = format!(
-        r#"{{"name":"default","overrides":{{}},"signals":["cvss","epss","kev"],"thresholds":{{"block":9,"warn":5}},"version":1,"weights":{{"cvss":0.5,"epss":0.3,"kev":0.2}}}}"#
-    );
+    let canonical = r#"{"name":"default","overrides":{},"signals":["cvss","epss","kev"],"thresholds":{"block":9,"warn":5},"version":1,"weights":{"cvss":0.5,"epss":0.3,"kev":0.2}}"#;
     let expected: String = Sha256::digest(canonical.as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))
