@@ -41,14 +41,29 @@ pub enum StorageError {
     },
     /// A change to a row its life cycle has frozen (a published policy
     /// version, the rules of a version past draft).
-    #[error("{entity} is {state}: immutable, derive a new version")]
-    Immutable { entity: &'static str, state: String },
+    #[error("{entity} is {state}: immutable; {remedy}")]
+    Immutable {
+        entity: &'static str,
+        state: String,
+        /// What to do instead.
+        remedy: &'static str,
+    },
     /// A row whose content no longer matches the digest it was sealed
     /// with: changed behind the repositories' back.
     #[error(
         "{entity} {name} does not match its digest: its content was changed after it was sealed"
     )]
     Tampered { entity: &'static str, name: String },
+    /// A replay that gave another result: an evaluation of the same
+    /// version, profile and inputs completed earlier with another hash.
+    #[error(
+        "{entity} result {hash} differs from run {earlier} of the same version and inputs: the evaluation is not reproducible"
+    )]
+    NotReproducible {
+        entity: &'static str,
+        hash: String,
+        earlier: uuid::Uuid,
+    },
     /// A lease renewed by a holder that no longer has it: it expired, or
     /// another holder took it with a newer fencing token.
     #[error("lease {lock} is no longer held by {holder} with fencing token {token}")]
@@ -87,6 +102,7 @@ impl StorageError {
             StorageError::Conflict { .. }
             | StorageError::IllegalTransition { .. }
             | StorageError::Immutable { .. }
+            | StorageError::NotReproducible { .. }
             | StorageError::LeaseLost { .. } => ErrorKind::Conflict,
             StorageError::InvalidInput { .. } => ErrorKind::InvalidInput,
             StorageError::Unavailable { .. } => ErrorKind::Unavailable,

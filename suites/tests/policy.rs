@@ -12,6 +12,8 @@ mod support;
 
 #[path = "policy/activation_race.rs"]
 mod activation_race;
+#[path = "policy/evaluations.rs"]
+mod evaluations;
 #[path = "policy/exceptions.rs"]
 mod exceptions;
 #[path = "policy/immutability.rs"]

@@ -50,6 +50,46 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// How an evaluation runs (`policy.evaluation_runs.mode`).
+    EvaluationMode, "evaluation mode" {
+        Full => "full", Incremental => "incremental", Simulate => "simulate",
+    }
+);
+text_enum!(
+    /// Where an evaluation run is (`policy.evaluation_runs.status`);
+    /// [`EvaluationStatus::can_become`] is its transition table.
+    EvaluationStatus, "evaluation status" {
+        Queued => "queued", Running => "running", Completed => "completed", Failed => "failed",
+        Cancelled => "cancelled",
+    }
+);
+text_enum!(
+    /// What an explanation concluded for a finding (`policy.explanations.verdict`).
+    Verdict, "verdict" {
+        Pass => "pass", Warn => "warn", Fail => "fail", Ignored => "ignored",
+        Deferred => "deferred",
+    }
+);
+
+impl EvaluationStatus {
+    /// Every legal change of a run's status:
+    ///
+    /// | from             | to                           |
+    /// |------------------|------------------------------|
+    /// | queued           | running, cancelled           |
+    /// | running          | completed, failed, cancelled |
+    ///
+    /// Completed, failed and cancelled runs never change.
+    pub fn can_become(self, to: EvaluationStatus) -> bool {
+        use EvaluationStatus::*;
+        matches!(
+            (self, to),
+            (Queued, Running | Cancelled) | (Running, Completed | Failed | Cancelled)
+        )
+    }
+}
+
 impl ExceptionStatus {
     /// Every legal change of an exception's status:
     ///
@@ -135,6 +175,7 @@ pub(crate) fn immutable(entity: &'static str, status: VersionStatus) -> StorageE
     StorageError::Immutable {
         entity,
         state: status.as_str().to_owned(),
+        remedy: "derive a new version",
     }
 }
 

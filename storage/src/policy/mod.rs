@@ -1,8 +1,10 @@
 //! Policy storage (shared/DESIGN.md section 10; issue 21): packs, their
-//! versions and rules, risk profiles and exceptions so far, each a trait with its PostgreSQL
+//! versions and rules, risk profiles, exceptions, evaluation runs and their explanations so far, each a trait with its PostgreSQL
 //! implementation and the in-memory reference in `memory/`.
 
+mod evaluations;
 mod exceptions;
+mod explanations;
 mod kinds;
 pub mod memory;
 mod packs;
@@ -12,11 +14,14 @@ mod rules;
 mod store;
 mod versions;
 
+pub use evaluations::{EvaluationOutcome, EvaluationRepository, EvaluationRun, NewEvaluation};
 pub use exceptions::{
     Exception, ExceptionRepository, MAX_EXCEPTION_DAYS, MAX_EXPIRY_SWEEP, NewException,
 };
+pub use explanations::{Explanation, ExplanationRepository, MAX_EXPLANATION_BATCH, NewExplanation};
 pub use kinds::{
-    ExceptionStatus, PackStatus, ProfileStatus, RuleAction, RuleSeverity, VersionStatus,
+    EvaluationMode, EvaluationStatus, ExceptionStatus, PackStatus, ProfileStatus, RuleAction,
+    RuleSeverity, Verdict, VersionStatus,
 };
 pub use memory::MemoryPolicy;
 pub use packs::{Pack, PackFields, PackRepository};

@@ -130,6 +130,7 @@ pub(crate) fn keeps_history() -> StorageError {
     StorageError::Immutable {
         entity: "pack",
         state: "published".to_owned(),
+        remedy: "archive it instead",
     }
 }
 

@@ -183,6 +183,7 @@ pub(crate) fn promoted(status: ProfileStatus) -> StorageError {
     StorageError::Immutable {
         entity: "risk profile",
         state: status.as_str().to_owned(),
+        remedy: "create a new version of the profile",
     }
 }
 

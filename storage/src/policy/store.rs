@@ -3,21 +3,31 @@
 
 use std::sync::Arc;
 
+use super::evaluations::EVALUATION_RUNS;
 use super::exceptions::EXCEPTIONS;
+use super::explanations::EXPLANATIONS;
 use super::packs::PACKS;
 use super::profiles::RISK_PROFILES;
 use super::rules::RULES;
 use super::versions::PACK_VERSIONS;
 use super::{
-    ExceptionRepository, MemoryPolicy, PackRepository, PackVersionRepository, PgPolicy,
-    PolicyRuleRepository, RiskProfileRepository,
+    EvaluationRepository, ExceptionRepository, ExplanationRepository, MemoryPolicy, PackRepository,
+    PackVersionRepository, PgPolicy, PolicyRuleRepository, RiskProfileRepository,
 };
 use crate::{Backend, Clock, DataSource, Module, ModuleStorage, Table};
 
 /// The Policy tables with a repository so far (the registry turns the
 /// module's storage on, and the contract test checks every table, once
 /// all eight have one).
-pub const TABLES: &[&Table] = &[&PACKS, &PACK_VERSIONS, &RULES, &RISK_PROFILES, &EXCEPTIONS];
+pub const TABLES: &[&Table] = &[
+    &PACKS,
+    &PACK_VERSIONS,
+    &RULES,
+    &RISK_PROFILES,
+    &EXCEPTIONS,
+    &EVALUATION_RUNS,
+    &EXPLANATIONS,
+];
 
 /// Every Policy repository on one backend, by name.
 #[derive(Debug, Clone)]
@@ -28,6 +38,8 @@ pub struct Policy {
     pub rules: Arc<dyn PolicyRuleRepository>,
     pub profiles: Arc<dyn RiskProfileRepository>,
     pub exceptions: Arc<dyn ExceptionRepository>,
+    pub evaluations: Arc<dyn EvaluationRepository>,
+    pub explanations: Arc<dyn ExplanationRepository>,
 }
 
 impl Policy {
@@ -38,6 +50,8 @@ impl Policy {
             + PolicyRuleRepository
             + RiskProfileRepository
             + ExceptionRepository
+            + EvaluationRepository
+            + ExplanationRepository
             + 'static,
     {
         let one = Arc::new(one);
@@ -47,7 +61,9 @@ impl Policy {
             versions: one.clone(),
             rules: one.clone(),
             profiles: one.clone(),
-            exceptions: one,
+            exceptions: one.clone(),
+            evaluations: one.clone(),
+            explanations: one,
         }
     }
 }

@@ -206,6 +206,7 @@ pub(crate) fn archived_pack() -> StorageError {
     StorageError::Immutable {
         entity: "pack",
         state: PackStatus::Archived.as_str().to_owned(),
+        remedy: "create a new pack",
     }
 }
 

@@ -75,7 +75,7 @@ async fn published_version_is_immutable(#[case] backend: Backend) {
             .unwrap()
             .unwrap();
         let rules_before = b.policy.rules.rules_of_version(&b.acme, id).await.unwrap();
-        let frozen = format!("pack version is {status}: immutable, derive a new version");
+        let frozen = format!("pack version is {status}: immutable; derive a new version");
         let edit = b
             .policy
             .versions

@@ -198,7 +198,7 @@ async fn pack_status_moves_by_its_table_and_names_both_states(#[case] backend: B
         .await;
     assert_eq!(
         expect_kind(draft, ErrorKind::Conflict),
-        "pack is archived: immutable, derive a new version"
+        "pack is archived: immutable; create a new pack"
     );
     assert_eq!(
         packs.get_pack(&b.acme, pack).await.unwrap().unwrap().status,
@@ -236,7 +236,7 @@ async fn a_pack_that_published_keeps_its_history(#[case] backend: Backend) {
     let refused = b.policy.packs.delete_pack(&b.acme, kept).await;
     assert_eq!(
         expect_kind(refused, ErrorKind::Conflict),
-        "pack is published: immutable, derive a new version"
+        "pack is published: immutable; archive it instead"
     );
     assert!(
         b.policy

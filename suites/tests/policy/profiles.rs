@@ -56,7 +56,7 @@ async fn promoted_profiles_are_sealed_and_immutable(#[case] backend: Backend) {
     let frozen = profiles.update_profile(&b.acme, v1, &fields()).await;
     assert_eq!(
         expect_kind(frozen, ErrorKind::Conflict),
-        "risk profile is active: immutable, derive a new version"
+        "risk profile is active: immutable; create a new version of the profile"
     );
     let again = profiles.promote_profile(&b.acme, v1).await;
     assert_eq!(

@@ -121,14 +121,12 @@ impl PackRepository for MemoryPolicy {
         if published {
             return Err(keeps_history());
         }
-        // ON DELETE CASCADE: the versions and their rules, the exceptions.
+        // ON DELETE CASCADE: the versions and all they hold, the exceptions.
         let tenant = ctx.tenant().as_str().to_owned();
         state
             .exceptions
             .retain(|(t, _), e| *t != tenant || e.pack_id != Some(id));
-        state
-            .rules
-            .retain(|(t, _), r| *t != tenant || !versions.contains(&r.pack_version_id));
+        state.cascade_versions(&tenant, &versions);
         state
             .versions
             .retain(|(t, _), v| *t != tenant || v.pack_id != id);

@@ -113,6 +113,7 @@ impl PolicyRuleRepository for MemoryPolicy {
             return Ok(false);
         };
         draft_version(&state, ctx, version)?;
+        state.clear_rule_references(ctx.tenant().as_str(), &[id]);
         Ok(state.rules.remove(&key(ctx, id)).is_some())
     }
 

@@ -311,10 +311,7 @@ impl PackVersionRepository for MemoryPolicy {
         if matches!(status, VersionStatus::Published | VersionStatus::Retired) {
             return Err(immutable("pack version", status));
         }
-        let tenant = ctx.tenant().as_str().to_owned();
-        state
-            .rules
-            .retain(|(t, _), r| *t != tenant || r.pack_version_id != id);
+        state.cascade_versions(ctx.tenant().as_str(), &[id]);
         Ok(state.versions.remove(&key(ctx, id)).is_some())
     }
 }
