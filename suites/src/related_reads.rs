@@ -86,3 +86,30 @@ pub fn judge(
     assert_eq!(after, &expected, "{observer} reads exactly its own rows");
     assert_eq!(owner_after, owned, "{owner} unchanged");
 }
+
+/// The whole check: `seed` gives `owner` its rows, every probe reads as
+/// `owner` and then as `observer` (who must see nothing), `seed` gives
+/// `observer` rows under the same ids and keys, and every probe reads again
+/// as both; [`judge`] rules on the four readings.
+pub async fn owner_then_observer<S: ?Sized>(
+    probes: &[(&'static str, Probe<S>)],
+    store: &S,
+    owner: &TenantContext,
+    observer: &TenantContext,
+    seed: impl AsyncFn(&TenantContext),
+) {
+    seed(owner).await;
+    let owned = read_all(probes, store, owner).await;
+    let leaked = read_all(probes, store, observer).await;
+    seed(observer).await;
+    let after = read_all(probes, store, observer).await;
+    let owner_after = read_all(probes, store, owner).await;
+    judge(
+        owner.tenant().as_str(),
+        observer.tenant().as_str(),
+        &owned,
+        &leaked,
+        &after,
+        &owner_after,
+    );
+}

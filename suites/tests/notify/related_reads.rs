@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rstest::rstest;
 use stellaops_storage::notify::*;
 use stellaops_storage::{Backend, PageRequest, TenantContext};
-use stellaops_suites::related_reads::{Probe, Seen, read_all, tenants};
+use stellaops_suites::related_reads::{Probe, Seen, tenants};
 use uuid::Uuid;
 
 use crate::support::{Bundle, epoch, setup_on};
@@ -256,20 +256,12 @@ probes! {
 #[tokio::test]
 async fn no_read_returns_a_related_tenants_row_with_the_same_key(#[case] backend: Backend) {
     let b = setup_on(backend).await;
-    seed(&b, &b.acme_eu).await;
-
-    let owned = read_all(PROBES, &b.notify, &b.acme_eu).await;
-    let leaked = read_all(PROBES, &b.notify, &b.acme).await;
-    // acme's own rows under the same ids, names and keys.
-    seed(&b, &b.acme).await;
-    let after = read_all(PROBES, &b.notify, &b.acme).await;
-    let owner_after = read_all(PROBES, &b.notify, &b.acme_eu).await;
-    stellaops_suites::related_reads::judge(
-        "acme-eu",
-        "acme",
-        &owned,
-        &leaked,
-        &after,
-        &owner_after,
-    );
+    stellaops_suites::related_reads::owner_then_observer(
+        PROBES,
+        &b.notify,
+        &b.acme_eu,
+        &b.acme,
+        async |ctx| seed(&b, ctx).await,
+    )
+    .await;
 }

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use rstest::rstest;
 use stellaops_storage::policy::*;
 use stellaops_storage::{Backend, ErrorKind, PageRequest, TenantContext};
-use stellaops_suites::related_reads::{Probe, Seen, read_all, tenants};
+use stellaops_suites::related_reads::{Probe, Seen, tenants};
 use uuid::Uuid;
 
 use crate::support::{Bundle, expect_kind, setup_on};
@@ -20,8 +20,19 @@ const PACK: Uuid = Uuid::from_u128(0x41);
 const PUBLISHED: Uuid = Uuid::from_u128(0x42);
 const DRAFT: Uuid = Uuid::from_u128(0x43);
 const RULE: Uuid = Uuid::from_u128(0x44);
+const PROFILE: Uuid = Uuid::from_u128(0x45);
+const EXCEPTION: Uuid = Uuid::from_u128(0x46);
+const RUN: Uuid = Uuid::from_u128(0x47);
+const EXPLANATION: Uuid = Uuid::from_u128(0x48);
 
-/// The same pack, a published version and a draft with a rule, for any tenant.
+/// Inside the exception's validity.
+fn at() -> chrono::DateTime<chrono::Utc> {
+    crate::support::epoch() + chrono::Duration::hours(1)
+}
+
+/// The same pack, a published version and a draft with a rule, a promoted
+/// profile, an approved exception, a running evaluation with an
+/// explanation, for any tenant.
 async fn seed(b: &Bundle, ctx: &TenantContext) {
     b.pack(ctx, PACK, "baseline").await;
     b.published(ctx, PACK, PUBLISHED, "allow").await;
@@ -37,6 +48,46 @@ async fn seed(b: &Bundle, ctx: &TenantContext) {
             RULE,
             DRAFT,
             &PolicyRuleFields::new("crit", RuleSeverity::Critical, RuleAction::Block),
+        )
+        .await
+        .unwrap();
+    let p = &b.policy;
+    p.profiles
+        .create_profile(ctx, PROFILE, &ProfileFields::new("default"))
+        .await
+        .unwrap();
+    p.profiles.promote_profile(ctx, PROFILE).await.unwrap();
+    let mut waiver = NewException::new(
+        EXCEPTION,
+        "w",
+        "fix pending",
+        "alice",
+        at() + chrono::Duration::days(1),
+    );
+    waiver.pack_id = Some(PACK);
+    p.exceptions.propose_exception(ctx, &waiver).await.unwrap();
+    p.exceptions
+        .approve_exception(ctx, EXCEPTION, "bob")
+        .await
+        .unwrap();
+    let run = NewEvaluation {
+        id: RUN,
+        pack_version_id: PUBLISHED,
+        risk_profile_id: Some(PROFILE),
+        mode: EvaluationMode::Full,
+        input_digest: format!("sha256:{}", "ab".repeat(32)),
+    };
+    p.evaluations.record_evaluation(ctx, &run).await.unwrap();
+    p.evaluations.start_evaluation(ctx, RUN).await.unwrap();
+    p.explanations
+        .add_explanations(
+            ctx,
+            RUN,
+            &[NewExplanation::new(
+                EXPLANATION,
+                "pkg:npm/a@1#CVE-1",
+                Verdict::Fail,
+            )],
         )
         .await
         .unwrap();
@@ -67,6 +118,20 @@ probes! {
     active_version => |p, ctx| tenants(p.versions.active_version(ctx, PACK).await.unwrap(), |x| &x.tenant_id);
     rule_get => |p, ctx| tenants(p.rules.get_rule(ctx, RULE).await.unwrap(), |x| &x.tenant_id);
     rules_of_version => |p, ctx| tenants(p.rules.rules_of_version(ctx, DRAFT).await.unwrap(), |x| &x.tenant_id);
+    profile_get => |p, ctx| tenants(p.profiles.get_profile(ctx, PROFILE).await.unwrap(), |x| &x.tenant_id);
+    profile_list => |p, ctx| tenants(p.profiles.list_profiles(ctx).await.unwrap(), |x| &x.tenant_id);
+    profile_active => |p, ctx| tenants(p.profiles.active_profile(ctx, "default").await.unwrap(), |x| &x.tenant_id);
+    exception_get => |p, ctx| tenants(p.exceptions.get_exception(ctx, EXCEPTION).await.unwrap(), |x| &x.tenant_id);
+    exceptions_active => |p, ctx| {
+        tenants(p.exceptions.active_exceptions(ctx, PACK, "crit", at()).await.unwrap(), |x| &x.tenant_id)
+    };
+    evaluation_get => |p, ctx| tenants(p.evaluations.get_evaluation(ctx, RUN).await.unwrap(), |x| &x.tenant_id);
+    evaluations_of_pack => |p, ctx| {
+        tenants(p.evaluations.evaluations_of_pack(ctx, PACK, &PageRequest::first(10)).await.unwrap().items, |x| &x.tenant_id)
+    };
+    explanations_page => |p, ctx| {
+        tenants(p.explanations.explanations_page(ctx, RUN, &PageRequest::first(10)).await.unwrap().items, |x| &x.tenant_id)
+    };
 }
 
 #[rstest]
@@ -75,20 +140,14 @@ probes! {
 #[tokio::test]
 async fn no_read_returns_a_related_tenants_row_with_the_same_key(#[case] backend: Backend) {
     let b = setup_on(backend).await;
-    seed(&b, &b.acme_eu).await;
-    let owned = read_all(PROBES, &b.policy, &b.acme_eu).await;
-    let leaked = read_all(PROBES, &b.policy, &b.acme).await;
-    seed(&b, &b.acme).await;
-    let after = read_all(PROBES, &b.policy, &b.acme).await;
-    let owner_after = read_all(PROBES, &b.policy, &b.acme_eu).await;
-    stellaops_suites::related_reads::judge(
-        "acme-eu",
-        "acme",
-        &owned,
-        &leaked,
-        &after,
-        &owner_after,
-    );
+    stellaops_suites::related_reads::owner_then_observer(
+        PROBES,
+        &b.policy,
+        &b.acme_eu,
+        &b.acme,
+        async |ctx| seed(&b, ctx).await,
+    )
+    .await;
 }
 
 #[rstest]
@@ -205,7 +264,52 @@ async fn no_write_reaches_a_related_tenants_rows(#[case] backend: Backend) {
             ),
         ),
     ];
-    for (what, message) in &not_found {
+    let more = [
+        (
+            "update profile",
+            expect_kind(
+                p.profiles
+                    .update_profile(acme, PROFILE, &ProfileFields::new("default"))
+                    .await,
+                ErrorKind::NotFound,
+            ),
+        ),
+        (
+            "promote profile",
+            expect_kind(
+                p.profiles.promote_profile(acme, PROFILE).await,
+                ErrorKind::NotFound,
+            ),
+        ),
+        (
+            "revoke exception",
+            expect_kind(
+                p.exceptions.revoke_exception(acme, EXCEPTION).await,
+                ErrorKind::NotFound,
+            ),
+        ),
+        (
+            "cancel run",
+            expect_kind(
+                p.evaluations.cancel_evaluation(acme, RUN).await,
+                ErrorKind::NotFound,
+            ),
+        ),
+        (
+            "explain run",
+            expect_kind(
+                p.explanations
+                    .add_explanations(
+                        acme,
+                        RUN,
+                        &[NewExplanation::new(Uuid::from_u128(9), "k", Verdict::Pass)],
+                    )
+                    .await,
+                ErrorKind::NotFound,
+            ),
+        ),
+    ];
+    for (what, message) in not_found.iter().chain(&more) {
         assert!(message.ends_with("not found"), "{what}: {message}");
     }
     assert!(!p.rules.delete_rule(acme, RULE).await.unwrap());
@@ -222,5 +326,23 @@ async fn no_write_reaches_a_related_tenants_rows(#[case] backend: Backend) {
     assert_eq!(
         p.packs.get_pack(&b.acme_eu, PACK).await.unwrap(),
         their_pack
+    );
+    assert_eq!(
+        p.exceptions
+            .get_exception(&b.acme_eu, EXCEPTION)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        ExceptionStatus::Approved
+    );
+    assert_eq!(
+        p.evaluations
+            .get_evaluation(&b.acme_eu, RUN)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        EvaluationStatus::Running
     );
 }
