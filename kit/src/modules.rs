@@ -133,7 +133,7 @@ pub static MODULES: &[ModuleRow] = &[
         schema: "policy",
         tables: 8,
         global_tables: &[],
-        storage: false,
+        storage: true,
         collections: &[],
         critical_paths: &[],
     },

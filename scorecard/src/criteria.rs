@@ -473,19 +473,19 @@ mod tests {
     #[test]
     fn suites_of_a_module_still_being_written_do_not_count_as_measured() {
         let partial = vec![
-            case("stellaops-suites::policy", "rules::crud", Outcome::Passed),
+            case("stellaops-suites::vuln", "rules::crud", Outcome::Passed),
             case(
-                "stellaops-suites::policy",
+                "stellaops-suites::vuln",
                 "isolation::related",
                 Outcome::Passed,
             ),
             case(
-                "stellaops-suites::policy",
+                "stellaops-suites::vuln",
                 "determinism::bytes",
                 Outcome::Passed,
             ),
         ];
-        let card = score("policy", &inputs(vec![junit("abc", partial)]));
+        let card = score("vuln", &inputs(vec![junit("abc", partial)]));
         for criterion in ["CRUD", "determinism", "tenant isolation"] {
             assert_eq!(status(&card, criterion), Status::NotMeasured, "{criterion}");
         }

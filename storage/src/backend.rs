@@ -63,6 +63,7 @@ impl Module {
             Module::Authority => crate::authority::TABLES,
             Module::Scheduler => crate::scheduler::TABLES,
             Module::Notify => crate::notify::TABLES,
+            Module::Policy => crate::policy::TABLES,
             _ => &[],
         }
     }
@@ -220,11 +221,11 @@ mod tests {
         let mut persistence = Persistence::default();
         persistence.set(Module::Authority, Backend::Memory);
         assert!(persistence.validate().is_ok());
-        persistence.set(Module::Policy, Backend::Postgres);
+        persistence.set(Module::Concelier, Backend::Postgres);
         let err = persistence.validate().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "policy backend postgres is not implemented yet (implemented: none)"
+            "concelier backend postgres is not implemented yet (implemented: none)"
         );
         let err = persistence.require(Module::Excititor).unwrap_err();
         assert!(

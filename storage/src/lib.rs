@@ -7,6 +7,7 @@
 //! ([`StorageError`]) and an injectable [`Clock`]. The modules' repositories
 //! live in their own folders ([`authority`]).
 
+pub mod audit;
 pub mod authority;
 mod backend;
 pub mod clock;

@@ -1,6 +1,7 @@
 //! Policy suites: `cargo nextest run -E 'binary(policy)'`.
 //!
-//! Packs, versions and rules so far, each test on both backends (the
+//! Packs, versions, rules, risk profiles, exceptions, evaluation runs,
+//! explanations and the audit trail, each test on both backends (the
 //! conformance suite), isolation as `stellaops_app`, and the activation
 //! race on PostgreSQL, its history checked.
 
@@ -12,6 +13,8 @@ mod support;
 
 #[path = "policy/activation_race.rs"]
 mod activation_race;
+#[path = "policy/audit.rs"]
+mod audit;
 #[path = "policy/evaluations.rs"]
 mod evaluations;
 #[path = "policy/exceptions.rs"]

@@ -99,10 +99,6 @@ text_enum!(
     }
 );
 text_enum!(
-    /// Who acted, by kind.
-    ActorType, "actor type" { User => "user", Service => "service", System => "system" }
-);
-text_enum!(
     /// How an on-call schedule hands over: at local midnight every day,
     /// at Monday's local midnight every week, or only by overrides.
     Rotation, "rotation" { Daily => "daily", Weekly => "weekly", Custom => "custom" }

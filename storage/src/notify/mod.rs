@@ -24,7 +24,8 @@ mod rules;
 mod store;
 mod templates;
 
-pub use audit::{AuditEntry, AuditRepository, NewAuditEntry};
+pub use crate::audit::{ActorType, AuditRepository};
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use channels::{Channel, ChannelFields, ChannelRepository, ChannelSummary};
 pub use deliveries::{
     DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, Delivery, DeliveryClaim, DeliveryQuery,
@@ -43,8 +44,8 @@ pub use escalations::{Advance, Escalation, EscalationRepository, MAX_ADVANCE, St
 pub use inbox::{Delivered, InboxItem, InboxQuery, InboxRepository, MAX_MARK_READ, NewInboxItem};
 pub use incidents::{Correlated, Incident, IncidentQuery, IncidentRepository, NewIncident};
 pub use kinds::{
-    ActorType, AuditCategory, ChannelType, DeliveryStatus, DigestMode, DigestStatus,
-    EscalationStatus, IncidentStatus, Rotation, Severity, TemplateFormat,
+    AuditCategory, ChannelType, DeliveryStatus, DigestMode, DigestStatus, EscalationStatus,
+    IncidentStatus, Rotation, Severity, TemplateFormat,
 };
 pub use locks::notify_locks;
 pub use maintenance_windows::{

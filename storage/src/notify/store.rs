@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::audit::AUDIT;
+use super::audit::TRAIL;
 use super::channels::CHANNELS;
 use super::deliveries::DELIVERIES;
 use super::digests::DIGESTS;
@@ -40,7 +40,7 @@ pub const TABLES: &[&Table] = &[
     &MAINTENANCE_WINDOWS,
     &ON_CALL_SCHEDULES,
     &INBOX,
-    &AUDIT,
+    &TRAIL.table,
     &LOCKS,
 ];
 
@@ -60,7 +60,7 @@ pub struct Notify {
     pub maintenance: Arc<dyn MaintenanceWindowRepository>,
     pub on_call: Arc<dyn OnCallRepository>,
     pub inbox: Arc<dyn InboxRepository>,
-    pub audit: Arc<dyn AuditRepository>,
+    pub audit: Arc<dyn AuditRepository<super::AuditCategory>>,
 }
 
 impl Notify {
@@ -79,7 +79,7 @@ impl Notify {
             + MaintenanceWindowRepository
             + OnCallRepository
             + InboxRepository
-            + AuditRepository
+            + AuditRepository<super::AuditCategory>
             + 'static,
     {
         let one = Arc::new(one);

@@ -51,6 +51,13 @@ text_enum!(
 );
 
 text_enum!(
+    /// What an audit entry is about (`policy.audit.category`).
+    AuditCategory, "audit category" {
+        Pack => "pack", PackVersion => "pack_version", RiskProfile => "risk_profile",
+        Evaluation => "evaluation", Exception => "exception",
+    }
+);
+text_enum!(
     /// How an evaluation runs (`policy.evaluation_runs.mode`).
     EvaluationMode, "evaluation mode" {
         Full => "full", Incremental => "incremental", Simulate => "simulate",

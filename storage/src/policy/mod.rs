@@ -1,7 +1,8 @@
 //! Policy storage (shared/DESIGN.md section 10; issue 21): packs, their
-//! versions and rules, risk profiles, exceptions, evaluation runs and their explanations so far, each a trait with its PostgreSQL
+//! versions and rules, risk profiles, exceptions, evaluation runs with their explanations, and the audit trail, each a trait with its PostgreSQL
 //! implementation and the in-memory reference in `memory/`.
 
+mod audit;
 mod evaluations;
 mod exceptions;
 mod explanations;
@@ -14,14 +15,16 @@ mod rules;
 mod store;
 mod versions;
 
+pub use crate::audit::{ActorType, AuditRepository};
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use evaluations::{EvaluationOutcome, EvaluationRepository, EvaluationRun, NewEvaluation};
 pub use exceptions::{
     Exception, ExceptionRepository, MAX_EXCEPTION_DAYS, MAX_EXPIRY_SWEEP, NewException,
 };
 pub use explanations::{Explanation, ExplanationRepository, MAX_EXPLANATION_BATCH, NewExplanation};
 pub use kinds::{
-    EvaluationMode, EvaluationStatus, ExceptionStatus, PackStatus, ProfileStatus, RuleAction,
-    RuleSeverity, Verdict, VersionStatus,
+    AuditCategory, EvaluationMode, EvaluationStatus, ExceptionStatus, PackStatus, ProfileStatus,
+    RuleAction, RuleSeverity, Verdict, VersionStatus,
 };
 pub use memory::MemoryPolicy;
 pub use packs::{Pack, PackFields, PackRepository};

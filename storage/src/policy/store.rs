@@ -1,8 +1,8 @@
-//! The Policy module value (every repository written so far on one
-//! backend) and its table descriptors.
+//! The Policy module value (every repository on one backend) and its table descriptors.
 
 use std::sync::Arc;
 
+use super::audit::TRAIL;
 use super::evaluations::EVALUATION_RUNS;
 use super::exceptions::EXCEPTIONS;
 use super::explanations::EXPLANATIONS;
@@ -11,14 +11,14 @@ use super::profiles::RISK_PROFILES;
 use super::rules::RULES;
 use super::versions::PACK_VERSIONS;
 use super::{
-    EvaluationRepository, ExceptionRepository, ExplanationRepository, MemoryPolicy, PackRepository,
-    PackVersionRepository, PgPolicy, PolicyRuleRepository, RiskProfileRepository,
+    AuditCategory, AuditRepository, EvaluationRepository, ExceptionRepository,
+    ExplanationRepository, MemoryPolicy, PackRepository, PackVersionRepository, PgPolicy,
+    PolicyRuleRepository, RiskProfileRepository,
 };
 use crate::{Backend, Clock, DataSource, Module, ModuleStorage, Table};
 
-/// The Policy tables with a repository so far (the registry turns the
-/// module's storage on, and the contract test checks every table, once
-/// all eight have one).
+/// Every Policy table, one descriptor each (a contract test holds them
+/// to the migrated catalog).
 pub const TABLES: &[&Table] = &[
     &PACKS,
     &PACK_VERSIONS,
@@ -27,6 +27,7 @@ pub const TABLES: &[&Table] = &[
     &EXCEPTIONS,
     &EVALUATION_RUNS,
     &EXPLANATIONS,
+    &TRAIL.table,
 ];
 
 /// Every Policy repository on one backend, by name.
@@ -40,6 +41,7 @@ pub struct Policy {
     pub exceptions: Arc<dyn ExceptionRepository>,
     pub evaluations: Arc<dyn EvaluationRepository>,
     pub explanations: Arc<dyn ExplanationRepository>,
+    pub audit: Arc<dyn AuditRepository<AuditCategory>>,
 }
 
 impl Policy {
@@ -52,6 +54,7 @@ impl Policy {
             + ExceptionRepository
             + EvaluationRepository
             + ExplanationRepository
+            + AuditRepository<AuditCategory>
             + 'static,
     {
         let one = Arc::new(one);
@@ -63,7 +66,8 @@ impl Policy {
             profiles: one.clone(),
             exceptions: one.clone(),
             evaluations: one.clone(),
-            explanations: one,
+            explanations: one.clone(),
+            audit: one,
         }
     }
 }

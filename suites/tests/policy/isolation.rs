@@ -79,6 +79,15 @@ async fn seed(b: &Bundle, ctx: &TenantContext) {
     };
     p.evaluations.record_evaluation(ctx, &run).await.unwrap();
     p.evaluations.start_evaluation(ctx, RUN).await.unwrap();
+    let mut entry = NewAuditEntry::new(
+        AuditCategory::Pack,
+        "created",
+        "baseline",
+        "alice",
+        ActorType::User,
+    );
+    entry.id = Uuid::from_u128(0x49);
+    p.audit.append_audit(ctx, &entry).await.unwrap();
     p.explanations
         .add_explanations(
             ctx,
@@ -128,6 +137,10 @@ probes! {
     evaluation_get => |p, ctx| tenants(p.evaluations.get_evaluation(ctx, RUN).await.unwrap(), |x| &x.tenant_id);
     evaluations_of_pack => |p, ctx| {
         tenants(p.evaluations.evaluations_of_pack(ctx, PACK, &PageRequest::first(10)).await.unwrap().items, |x| &x.tenant_id)
+    };
+    audit_of_entity => |p, ctx| {
+        let page = p.audit.audit_of(ctx, AuditCategory::Pack, "baseline", &PageRequest::first(10)).await.unwrap();
+        tenants(page.items, |x| &x.tenant_id)
     };
     explanations_page => |p, ctx| {
         tenants(p.explanations.explanations_page(ctx, RUN, &PageRequest::first(10)).await.unwrap().items, |x| &x.tenant_id)

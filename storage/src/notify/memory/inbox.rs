@@ -6,15 +6,16 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::state::{MemoryNotify, key, of_tenant};
+use crate::audit::Trail;
 use crate::memory_rows::keyset_page;
-use crate::notify::audit::AUDIT;
+use crate::notify::audit::TRAIL;
 use crate::notify::inbox::{INBOX, check_ids};
 use crate::notify::{
     AuditCategory, AuditEntry, AuditRepository, Delivered, InboxItem, InboxQuery, InboxRepository,
     NewAuditEntry, NewInboxItem,
 };
 use crate::page::{Page, PageRequest, parse_time_key, time_key};
-use crate::{StorageError, TenantContext, input};
+use crate::{StorageError, TenantContext};
 
 #[async_trait]
 impl InboxRepository for MemoryNotify {
@@ -142,32 +143,14 @@ impl InboxRepository for MemoryNotify {
 }
 
 #[async_trait]
-impl AuditRepository for MemoryNotify {
+impl AuditRepository<AuditCategory> for MemoryNotify {
     async fn append_audit(
         &self,
         ctx: &TenantContext,
         entry: &NewAuditEntry,
     ) -> Result<AuditEntry, StorageError> {
-        entry.validate()?;
         let now = self.clock.now();
-        let mut state = self.state();
-        if state.audit.contains_key(&key(ctx, entry.id)) {
-            return Err(AUDIT.violation("audit_pkey"));
-        }
-        let appended = AuditEntry {
-            tenant_id: ctx.tenant().as_str().to_owned(),
-            id: entry.id,
-            category: entry.category,
-            action: entry.action.clone(),
-            entity_id: entry.entity_id.clone(),
-            actor: entry.actor.clone(),
-            actor_type: entry.actor_type,
-            correlation_id: entry.correlation_id.clone(),
-            payload: entry.payload.clone(),
-            occurred_at: now,
-        };
-        state.audit.insert(key(ctx, entry.id), appended.clone());
-        Ok(appended)
+        TRAIL.append_in_memory(&mut self.state().audit, ctx, entry, now)
     }
 
     async fn audit_of(
@@ -177,18 +160,6 @@ impl AuditRepository for MemoryNotify {
         entity_id: &str,
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, StorageError> {
-        input::key("entity id", entity_id)?;
-        let state = self.state();
-        let rows: Vec<AuditEntry> = of_tenant(&state.audit, ctx)
-            .filter(|e| e.category == category && e.entity_id == entity_id)
-            .cloned()
-            .collect();
-        keyset_page(
-            rows,
-            page,
-            |e| (e.occurred_at, e.id),
-            parse_time_key,
-            |e| time_key(e.occurred_at, e.id),
-        )
+        Trail::page_in_memory(&self.state().audit, ctx, category, entity_id, page)
     }
 }

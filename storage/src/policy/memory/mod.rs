@@ -1,6 +1,7 @@
 //! The in-memory Policy backend: the reference the conformance tests hold
 //! PostgreSQL to.
 
+mod audit;
 mod evaluations;
 mod exceptions;
 mod packs;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::Clock;
 use crate::policy::{
-    EvaluationRun, Exception, Explanation, Pack, PackVersion, PolicyRule, RiskProfile,
+    AuditEntry, EvaluationRun, Exception, Explanation, Pack, PackVersion, PolicyRule, RiskProfile,
 };
 
 pub(crate) use crate::memory_rows::{Rows, key, of_tenant};
@@ -21,6 +21,7 @@ pub(crate) struct State {
     pub exceptions: Rows<Exception>,
     pub evaluations: Rows<EvaluationRun>,
     pub explanations: Rows<Explanation>,
+    pub audit: Rows<AuditEntry>,
 }
 
 impl State {
