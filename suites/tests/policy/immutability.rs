@@ -131,7 +131,9 @@ async fn published_version_is_immutable(#[case] backend: Backend) {
 /// Statements as `stellaops_app` for `acme`, past the repositories.
 async fn direct(b: &Bundle, sql: &str) -> Result<u64, sqlx::Error> {
     let mut work = b.source().tenant(&b.acme).await.unwrap();
+    // Unnamed: behind PgBouncer a named statement outlives its transaction.
     let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .persistent(false)
         .execute(work.conn())
         .await
         .map(|r| r.rows_affected());
