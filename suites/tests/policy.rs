@@ -15,6 +15,8 @@ mod support;
 mod activation_race;
 #[path = "policy/audit.rs"]
 mod audit;
+#[path = "policy/determinism.rs"]
+mod determinism;
 #[path = "policy/evaluations.rs"]
 mod evaluations;
 #[path = "policy/exceptions.rs"]
@@ -23,6 +25,8 @@ mod exceptions;
 mod immutability;
 #[path = "policy/isolation.rs"]
 mod isolation;
+#[path = "policy/model.rs"]
+mod model;
 #[path = "policy/packs.rs"]
 mod packs;
 #[path = "policy/profiles.rs"]
