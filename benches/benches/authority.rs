@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use criterion::Criterion;
 use sqlx::{AssertSqlSafe, PgPool};
-use stellaops_benches::side_by_side::{self, Side, env_number, pool};
+use stellaops_benches::side_by_side::{self, BEGIN, Side, env_number, pool};
 use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, TestDb};
 use stellaops_storage::authority::{
     PgAuthority, Token, TokenRepository, User, UserQuery, UserRepository,
@@ -42,8 +42,6 @@ const TENANTS: i64 = 50;
 const USERS_PER_TENANT: i64 = 1_000;
 const TOKENS_PER_USER: i64 = 2;
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
-/// The `BEGIN` the data source sends (the command timeout in milliseconds).
-const BEGIN: &str = "BEGIN; SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 30000";
 const KEYS: usize = 256;
 
 const TOKEN_BY_HASH: &str = "SELECT tenant_id, id, token_hash, token_type, status, subject_id, \
@@ -153,13 +151,7 @@ impl Fixture {
     }
 
     async fn tenant_tx(&self) -> sqlx::Transaction<'static, sqlx::Postgres> {
-        let mut tx = self.app.begin_with(BEGIN).await.expect("begin");
-        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-            .bind(self.tenant.tenant().as_str())
-            .execute(&mut *tx)
-            .await
-            .expect("set tenant");
-        tx
+        side_by_side::tenant_tx(&self.app, &self.tenant).await
     }
 }
 

@@ -22,20 +22,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use criterion::Criterion;
-use sqlx::{AssertSqlSafe, PgPool, Postgres, Transaction};
+use sqlx::{AssertSqlSafe, PgPool};
 use stellaops_benches::load::{Volume, seeded_uuid};
-use stellaops_benches::side_by_side::{self, Side, env_number, pool};
-use stellaops_harness::{APP_ROLE, SYSTEM_ROLE, TestDb};
+use stellaops_benches::side_by_side::{self, BEGIN, BenchPools, Side};
+use stellaops_harness::TestDb;
 use stellaops_storage::notify::{Delivery, InboxItem, InboxQuery, NewDelivery, Notify, Rule};
-use stellaops_storage::{
-    DataSource, ModuleStorage, PageRequest, SystemClock, SystemContext, TenantContext,
-};
+use stellaops_storage::{ModuleStorage, PageRequest, SystemClock, SystemContext, TenantContext};
 use uuid::Uuid;
 
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
-/// The `BEGIN` the data source sends (the command timeout in milliseconds).
-const BEGIN: &str = "BEGIN; SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 30000";
 const ESCALATION_LIMIT: i64 = 10;
 const INBOX_PAGE: i64 = 20;
 
@@ -153,14 +148,8 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn tenant_tx(&self) -> Transaction<'static, Postgres> {
-        let mut tx = self.app.begin_with(BEGIN).await.expect("begin");
-        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-            .bind(self.tenant.tenant().as_str())
-            .execute(&mut *tx)
-            .await
-            .expect("set tenant");
-        tx
+    async fn tenant_tx(&self) -> sqlx::Transaction<'static, sqlx::Postgres> {
+        side_by_side::tenant_tx(&self.app, &self.tenant).await
     }
 
     fn new_delivery(&self, side: Side) -> NewDelivery {
@@ -311,42 +300,17 @@ impl Fixture {
     }
 }
 
-async fn seed(db: &TestDb) {
-    let volume = Volume::default();
-    for statement in volume.statements() {
-        // The notify rows need their tenants' users only as ids.
-        if statement.contains("INSERT INTO notify.") {
-            sqlx::raw_sql(AssertSqlSafe(statement))
-                .execute(db.admin())
-                .await
-                .expect("seeding");
-        }
-    }
-    sqlx::raw_sql("ANALYZE")
-        .execute(db.admin())
-        .await
-        .expect("analyzing");
-}
-
-async fn set_up(db: &TestDb) -> Fixture {
-    let options = |role: &str| {
-        db.server()
-            .role_options(db.name(), role)
-            .expect("role options")
-    };
-    let app = pool(options(APP_ROLE), 2).await;
-    let system = pool(options(SYSTEM_ROLE), 2).await;
-    let prepared = db.server().pooler_port.is_none();
-    let source = DataSource::from_pools(app.clone(), Some(system.clone()), COMMAND_TIMEOUT)
-        .with_prepared_statements(prepared);
-    Fixture {
-        notify: Notify::postgres(source, Arc::new(SystemClock)),
-        app,
-        system,
+async fn set_up(db: &TestDb) -> (Fixture, BenchPools) {
+    let pools = BenchPools::new(db, COMMAND_TIMEOUT).await;
+    let fixture = Fixture {
+        notify: Notify::postgres(pools.source.clone(), Arc::new(SystemClock)),
+        app: pools.app.clone(),
+        system: pools.system.clone(),
         tenant: TenantContext::new(&Volume::tenant(7)).expect("tenant"),
         channel: seeded_uuid("nc/7/1"),
         enqueued: AtomicU64::new(0),
-    }
+    };
+    (fixture, pools)
 }
 
 fn main() {
@@ -356,52 +320,17 @@ fn main() {
         .build()
         .expect("runtime");
     let db = runtime.block_on(async { TestDb::new().await.expect("bench database") });
-    let volume = Volume::default();
-    eprintln!(
-        "seeding {} tenants, {} deliveries, {} rules",
-        volume.tenants,
-        volume.deliveries(),
-        volume.rules()
-    );
-    runtime.block_on(seed(&db));
-    let fixture = runtime.block_on(set_up(&db));
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(2))
-        .configure_from_args();
-    side_by_side::criterion_groups(
-        &mut criterion,
+    runtime.block_on(side_by_side::seed_module(&db, "notify"));
+    let (fixture, pools) = runtime.block_on(set_up(&db));
+    side_by_side::measure(
         &runtime,
+        "Notify",
         &Path::ALL,
         Path::name,
-        |_| {},
         |path, side, i| fixture.run(path, side, i),
     );
-    criterion.final_summary();
-
-    let rounds = env_number("STELLAOPS_BENCH_ROUNDS", 21);
-    let ops = env_number("STELLAOPS_BENCH_OPS", 100);
-    let comparison = runtime.block_on(side_by_side::interleave(
-        &Path::ALL,
-        rounds,
-        ops,
-        async |path, side, i| fixture.run(path, side, i).await,
-        async |_, _| {},
-    ));
-    println!();
-    println!(
-        "Notify repositories vs hand-written sqlx ({rounds} interleaved rounds of {ops} operations per side)"
-    );
-    println!();
-    println!("| path | repository µs/op | hand-written µs/op | ratio (median) | ratio p25–p75 |");
-    println!("|---|---:|---:|---:|---:|");
-    for path in Path::ALL {
-        let row = comparison.row(path);
-        println!("| {} {}", path.name(), row.cells());
-    }
     runtime.block_on(async {
-        fixture.app.close().await;
-        fixture.system.close().await;
+        pools.close().await;
         db.close().await.expect("dropping the bench database");
     });
 }

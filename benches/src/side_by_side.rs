@@ -171,3 +171,124 @@ pub fn env_number(name: &str, default: usize) -> usize {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// The whole comparison of a bench without hooks: criterion's groups (a
+/// short warm-up and measurement: the interleaved rounds are the figures
+/// that count), then `STELLAOPS_BENCH_ROUNDS` interleaved rounds of
+/// `STELLAOPS_BENCH_OPS` operations, printed as a table titled `what`.
+pub fn measure<P: Copy + Ord, F: std::future::Future<Output = ()>>(
+    runtime: &tokio::runtime::Runtime,
+    what: &str,
+    paths: &[P],
+    name: impl Fn(P) -> &'static str + Copy,
+    run: impl Fn(P, Side, usize) -> F,
+) -> Comparison<P> {
+    let mut criterion = criterion::Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .configure_from_args();
+    criterion_groups(&mut criterion, runtime, paths, name, |_| {}, &run);
+    criterion.final_summary();
+
+    let rounds = env_number("STELLAOPS_BENCH_ROUNDS", 21);
+    let ops = env_number("STELLAOPS_BENCH_OPS", 100);
+    let comparison = runtime.block_on(interleave(
+        paths,
+        rounds,
+        ops,
+        async |path, side, i| run(path, side, i).await,
+        async |_, _| {},
+    ));
+    println!();
+    println!(
+        "{what} repositories vs hand-written sqlx ({rounds} interleaved rounds of {ops} operations per side)"
+    );
+    println!();
+    println!("| path | repository µs/op | hand-written µs/op | ratio (median) | ratio p25–p75 |");
+    println!("|---|---:|---:|---:|---:|");
+    for path in paths {
+        println!("| {} {}", name(*path), comparison.row(*path).cells());
+    }
+    comparison
+}
+
+/// A bench's pools and the data source over them: the app and system
+/// roles on the bench database, two connections each, with prepared
+/// statements unless a pooler sits in between (as the kit's own tests do).
+#[derive(Debug, Clone)]
+pub struct BenchPools {
+    pub app: sqlx::PgPool,
+    pub system: sqlx::PgPool,
+    pub source: stellaops_storage::DataSource,
+}
+
+impl BenchPools {
+    pub async fn new(db: &stellaops_harness::TestDb, command_timeout: std::time::Duration) -> Self {
+        let options = |role: &str| {
+            db.server()
+                .role_options(db.name(), role)
+                .expect("role options")
+        };
+        let app = pool(options(stellaops_harness::APP_ROLE), 2).await;
+        let system = pool(options(stellaops_harness::SYSTEM_ROLE), 2).await;
+        let prepared = db.server().pooler_port.is_none();
+        let source = stellaops_storage::DataSource::from_pools(
+            app.clone(),
+            Some(system.clone()),
+            command_timeout,
+        )
+        .with_prepared_statements(prepared);
+        BenchPools {
+            app,
+            system,
+            source,
+        }
+    }
+
+    pub async fn close(&self) {
+        self.app.close().await;
+        self.system.close().await;
+    }
+}
+
+/// Seeds the load run's default dataset into `db`, only the statements
+/// that write into `schema` (a module's rows stand alone), then analyzes.
+pub async fn seed_module(db: &stellaops_harness::TestDb, schema: &str) {
+    let volume = crate::load::Volume::default();
+    eprintln!("seeding {schema}'s rows of {}", volume.describe());
+    let writes = [
+        format!("INSERT INTO {schema}."),
+        format!("UPDATE {schema}."),
+    ];
+    for statement in volume.statements() {
+        if writes.iter().any(|w| statement.contains(w.as_str())) {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(db.admin())
+                .await
+                .expect("seeding");
+        }
+    }
+    sqlx::raw_sql("ANALYZE")
+        .execute(db.admin())
+        .await
+        .expect("analyzing");
+}
+
+/// The `BEGIN` the data source sends, with its command timeout of 30 s in
+/// milliseconds: the hand-written side opens its transactions the same way.
+pub const BEGIN: &str = "BEGIN; SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 30000";
+
+/// A transaction of `tenant` on `app`, opened as the data source opens
+/// tenant work: `BEGIN` with the settings, then the bound tenant.
+pub async fn tenant_tx(
+    app: &sqlx::PgPool,
+    tenant: &stellaops_storage::TenantContext,
+) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let mut tx = app.begin_with(BEGIN).await.expect("begin");
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant.tenant().as_str())
+        .execute(&mut *tx)
+        .await
+        .expect("set tenant");
+    tx
+}

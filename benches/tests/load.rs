@@ -20,6 +20,10 @@ const SMALL: Volume = Volume {
     rules_per_tenant: 40,
     escalations_per_tenant: 20,
     inbox_users_per_tenant: 10,
+    packs_per_tenant: 3,
+    evaluations_per_tenant: 60,
+    explained_runs_per_tenant: 3,
+    exceptions_per_tenant: 100,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -135,7 +135,13 @@ pub static MODULES: &[ModuleRow] = &[
         global_tables: &[],
         storage: true,
         collections: &[],
-        critical_paths: &[],
+        critical_paths: &[
+            "policy.active_version",
+            "policy.rules_of_version",
+            "policy.exceptions_active",
+            "policy.evaluation_record",
+            "policy.explanations_page",
+        ],
     },
     ModuleRow {
         name: "vuln",

@@ -15,7 +15,8 @@ use super::LoadError;
 /// The volume of the dataset. The defaults are the floors of the load
 /// issues: 50 tenants, 50k users, 100k tokens, 10k schedules, 10k runs;
 /// for notify 100k deliveries, 10k rules, 5k escalations and 100k inbox
-/// items.
+/// items; for policy 500 packs, 5k versions (100k rules), 100k evaluation
+/// runs (200k explanations) and 50k exceptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Volume {
     pub tenants: u32,
@@ -32,6 +33,19 @@ pub struct Volume {
     /// Users with an inbox, each holding [`INBOX_PER_USER`] items.
     #[serde(default)]
     pub inbox_users_per_tenant: u32,
+    /// Policy packs, each with [`POLICY_VERSIONS`] versions (the last one
+    /// published, the others retired) of [`RULES_PER_VERSION`] rules.
+    #[serde(default)]
+    pub packs_per_tenant: u32,
+    /// Completed evaluation runs, spread over the packs' active versions.
+    #[serde(default)]
+    pub evaluations_per_tenant: u32,
+    /// Runs (the first ones) with [`EXPLANATIONS_PER_RUN`] explanations each.
+    #[serde(default)]
+    pub explained_runs_per_tenant: u32,
+    /// Exceptions: proposed, approved, expired, revoked, and tenant-wide.
+    #[serde(default)]
+    pub exceptions_per_tenant: u32,
 }
 
 impl Default for Volume {
@@ -46,6 +60,10 @@ impl Default for Volume {
             rules_per_tenant: 200,
             escalations_per_tenant: 100,
             inbox_users_per_tenant: 100,
+            packs_per_tenant: 10,
+            evaluations_per_tenant: 2_000,
+            explained_runs_per_tenant: 20,
+            exceptions_per_tenant: 1_000,
         }
     }
 }
@@ -60,6 +78,15 @@ pub const INBOX_PER_USER: u32 = 20;
 /// escalation stays due for stages x (repeats + 1) advances.
 pub const POLICY_STAGES: u32 = 20;
 pub const POLICY_REPEATS: u32 = 10;
+/// Versions of every policy pack: 1 to 9 retired, 10 published (active).
+pub const POLICY_VERSIONS: u32 = 10;
+/// Rules of every pack version, keys `rule-00` to `rule-19`.
+pub const RULES_PER_VERSION: u32 = 20;
+/// Explanations of each explained run, finding keys `finding-0001` on.
+pub const EXPLANATIONS_PER_RUN: u32 = 200;
+/// One exception in this many waives every rule of every pack of its
+/// tenant, approved until 2100: an active-exception lookup finds one.
+pub const TENANT_WIDE_EVERY: u32 = 50;
 
 /// Roles every tenant has.
 pub const ROLES: [&str; 3] = ["admin", "auditor", "operator"];
@@ -79,6 +106,10 @@ impl Volume {
         rules_per_tenant: 40,
         escalations_per_tenant: 20,
         inbox_users_per_tenant: 10,
+        packs_per_tenant: 3,
+        evaluations_per_tenant: 60,
+        explained_runs_per_tenant: 3,
+        exceptions_per_tenant: 100,
     };
 
     pub fn users(&self) -> u64 {
@@ -105,12 +136,29 @@ impl Volume {
         u64::from(self.tenants) * u64::from(self.rules_per_tenant)
     }
 
+    pub fn packs(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.packs_per_tenant)
+    }
+
+    pub fn pack_versions(&self) -> u64 {
+        self.packs() * u64::from(POLICY_VERSIONS)
+    }
+
+    pub fn evaluations(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.evaluations_per_tenant)
+    }
+
+    pub fn exceptions(&self) -> u64 {
+        u64::from(self.tenants) * u64::from(self.exceptions_per_tenant)
+    }
+
     /// The counts reports show: `50 tenants, 50000 users, …`.
     pub fn describe(&self) -> String {
         let per_tenant = |n: u32| u64::from(self.tenants) * u64::from(n);
         format!(
             "{} tenants, {} users, {} tokens, {} schedules, {} runs, {} deliveries, {} rules, \
-             {} escalations, {} inbox items",
+             {} escalations, {} inbox items, {} policy packs, {} pack versions, {} policy rules, \
+             {} evaluation runs, {} explanations, {} exceptions",
             self.tenants,
             self.users(),
             self.tokens(),
@@ -119,7 +167,16 @@ impl Volume {
             self.deliveries(),
             self.rules(),
             per_tenant(self.escalations_per_tenant),
-            per_tenant(self.inbox_users_per_tenant) * u64::from(INBOX_PER_USER)
+            per_tenant(self.inbox_users_per_tenant) * u64::from(INBOX_PER_USER),
+            self.packs(),
+            self.pack_versions(),
+            self.pack_versions() * u64::from(RULES_PER_VERSION),
+            self.evaluations(),
+            per_tenant(
+                self.explained_runs_per_tenant
+                    .min(self.evaluations_per_tenant)
+            ) * u64::from(EXPLANATIONS_PER_RUN),
+            self.exceptions()
         )
     }
 
@@ -146,7 +203,22 @@ impl Volume {
             rules_per_tenant,
             escalations_per_tenant,
             inbox_users_per_tenant,
+            packs_per_tenant,
+            evaluations_per_tenant,
+            explained_runs_per_tenant,
+            exceptions_per_tenant,
         } = *self;
+        // Runs, explanations and exceptions belong to packs: none without.
+        let (evaluations_per_tenant, explained_runs_per_tenant, exceptions_per_tenant) =
+            if packs_per_tenant == 0 {
+                (0, 0, 0)
+            } else {
+                (
+                    evaluations_per_tenant,
+                    explained_runs_per_tenant,
+                    exceptions_per_tenant,
+                )
+            };
         let tenant = "'tenant-' || lpad(t::text, 2, '0')";
         vec![
             format!(
@@ -285,6 +357,101 @@ impl Volume {
                         '2026-01-01T00:00:00Z'::timestamptz + k * interval '1 second' \
                  FROM generate_series(1, {tenants}) t, generate_series(1, {inbox_users_per_tenant}) u, \
                       generate_series(1, {INBOX_PER_USER}) k"
+            ),
+            format!(
+                "INSERT INTO policy.packs (tenant_id, id, name, status, active_version, \
+                   created_by, created_at, updated_at) \
+                 SELECT {tenant}, md5('pp/' || t || '/' || p)::uuid, \
+                        'pack-' || lpad(p::text, 3, '0'), 'active', {POLICY_VERSIONS}, 'seed', \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {packs_per_tenant}) p"
+            ),
+            // Drafts first: rules are written only into drafts (a trigger
+            // refuses the rest); the versions are published or retired after.
+            format!(
+                "INSERT INTO policy.pack_versions (tenant_id, id, pack_id, version, status, source, \
+                   digest, created_at) \
+                 SELECT {tenant}, md5('pv/' || t || '/' || p || '/' || v)::uuid, \
+                        md5('pp/' || t || '/' || p)::uuid, v, 'draft', src, \
+                        'sha256:' || encode(sha256(convert_to(src, 'UTF8')), 'hex'), \
+                        '2026-01-01T00:00:00Z'::timestamptz + v * interval '1 day' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {packs_per_tenant}) p, \
+                      generate_series(1, {POLICY_VERSIONS}) v, \
+                      LATERAL (SELECT 'pack ' || p || ' version ' || v AS src) s"
+            ),
+            format!(
+                "INSERT INTO policy.rules (tenant_id, id, pack_version_id, rule_key, name, \
+                   severity, action, condition, priority, created_at) \
+                 SELECT {tenant}, md5('pr/' || t || '/' || p || '/' || v || '/' || r)::uuid, \
+                        md5('pv/' || t || '/' || p || '/' || v)::uuid, \
+                        'rule-' || lpad(r::text, 2, '0'), 'rule ' || (r % 7), \
+                        (ARRAY['critical', 'high', 'medium', 'low', 'info', 'none'])[1 + r % 6], \
+                        (ARRAY['block', 'warn', 'ignore', 'escalate', 'require_vex', 'defer'])[1 + r % 6], \
+                        jsonb_build_object('cvss_at_least', r % 10), r % 5, \
+                        '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {packs_per_tenant}) p, \
+                      generate_series(1, {POLICY_VERSIONS}) v, \
+                      generate_series(0, {RULES_PER_VERSION} - 1) r"
+            ),
+            format!(
+                "UPDATE policy.pack_versions SET \
+                   status = CASE WHEN version = {POLICY_VERSIONS} THEN 'published' ELSE 'retired' END, \
+                   submitted_by = 'seed', approved_by = 'seed', \
+                   published_at = created_at + interval '1 hour'"
+            ),
+            format!(
+                "INSERT INTO policy.evaluation_runs (tenant_id, id, pack_version_id, mode, status, \
+                   input_digest, determinism_hash, findings_total, findings_changed, stats, \
+                   created_at, started_at, completed_at) \
+                 SELECT {tenant}, md5('pe/' || t || '/' || r)::uuid, \
+                        md5('pv/' || t || '/' || (1 + r % {packs_per_tenant}) || '/' \
+                            || {POLICY_VERSIONS})::uuid, \
+                        'full', 'completed', \
+                        'sha256:' || encode(sha256(convert_to('in/' || t || '/' || r, 'UTF8')), 'hex'), \
+                        'sha256:' || encode(sha256(convert_to('out/' || t || '/' || r, 'UTF8')), 'hex'), \
+                        r % 100, (r % 100) / 10, jsonb_build_object('n', r), at, \
+                        at + interval '1 second', at + interval '2 seconds' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {evaluations_per_tenant}) r, \
+                      LATERAL (SELECT '2026-01-01T00:00:00Z'::timestamptz \
+                                      + r * interval '1 minute' AS at) s"
+            ),
+            format!(
+                "INSERT INTO policy.explanations (tenant_id, id, evaluation_run_id, finding_key, \
+                   rule_id, verdict, severity, inputs, trace, created_at) \
+                 SELECT {tenant}, md5('px/' || t || '/' || r || '/' || f)::uuid, \
+                        md5('pe/' || t || '/' || r)::uuid, 'finding-' || lpad(f::text, 4, '0'), \
+                        md5('pr/' || t || '/' || (1 + r % {packs_per_tenant}) || '/' \
+                            || {POLICY_VERSIONS} || '/' || (f % {RULES_PER_VERSION}))::uuid, \
+                        (ARRAY['pass', 'warn', 'fail', 'ignored', 'deferred'])[1 + f % 5], \
+                        (ARRAY['critical', 'high', 'medium', 'low', 'info', 'none'])[1 + f % 6], \
+                        jsonb_build_object('finding', f), \
+                        jsonb_build_array('rule-' || lpad((f % {RULES_PER_VERSION})::text, 2, '0')), \
+                        '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, \
+                      generate_series(1, least({explained_runs_per_tenant}, {evaluations_per_tenant})) r, \
+                      generate_series(1, {EXPLANATIONS_PER_RUN}) f"
+            ),
+            // By e % 5: approved (twice), proposed, expired, revoked; one in
+            // TENANT_WIDE_EVERY (a multiple of 5: approved) waives everything
+            // until 2100, the other approved ones expire during 2026.
+            format!(
+                "INSERT INTO policy.exceptions (tenant_id, id, name, pack_id, rule_key, status, \
+                   reason, requested_by, approved_by, approved_at, expires_at, created_at, \
+                   updated_at) \
+                 SELECT {tenant}, md5('pw/' || t || '/' || e)::uuid, 'waiver-' || e, \
+                        CASE WHEN wide THEN NULL \
+                             ELSE md5('pp/' || t || '/' || (1 + e % {packs_per_tenant}))::uuid END, \
+                        CASE WHEN wide THEN NULL \
+                             ELSE 'rule-' || lpad((e % {RULES_PER_VERSION})::text, 2, '0') END, \
+                        (ARRAY['approved', 'approved', 'proposed', 'expired', 'revoked'])[1 + e % 5], \
+                        'seeded', 'seed', \
+                        CASE WHEN e % 5 IN (0, 1) THEN 'approver' END, \
+                        CASE WHEN e % 5 IN (0, 1) THEN '2026-01-01T00:00:00Z'::timestamptz END, \
+                        CASE WHEN wide THEN '2100-01-01T00:00:00Z'::timestamptz \
+                             ELSE '2026-01-02T00:00:00Z'::timestamptz + (e % 360) * interval '1 day' END, \
+                        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM generate_series(1, {tenants}) t, generate_series(1, {exceptions_per_tenant}) e, \
+                      LATERAL (SELECT e % {TENANT_WIDE_EVERY} = 0 AS wide) w"
             ),
         ]
     }

@@ -16,7 +16,8 @@ mod work;
 
 pub use blocks::Blocks;
 pub use dataset::{
-    DUE_EVERY, ROLES, RoundDatabase, SEEDED_PREFIX, Volume, seeded_template, sweep_seeded,
+    DUE_EVERY, EXPLANATIONS_PER_RUN, POLICY_VERSIONS, ROLES, RULES_PER_VERSION, RoundDatabase,
+    SEEDED_PREFIX, TENANT_WIDE_EVERY, Volume, seeded_template, sweep_seeded,
 };
 pub use error::LoadError;
 pub use paths::CriticalPath;
@@ -26,5 +27,8 @@ pub use runner::{
     RoundOutcome, RoundSession, RunSize, RunningPath, WorkMode, run_round, server_identity,
     server_version,
 };
-pub use scenarios::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};
+pub use scenarios::{
+    Context, DUE_LIMIT, EXPLANATIONS_PAGE, HELD_PER_USER, TENANT_SKEW, UserState,
+    exceptions_instant, seeded_digest, seeded_uuid,
+};
 pub use work::{PathWork, Snapshot, WorkProbe, normalize_query};

@@ -25,12 +25,17 @@ pub enum CriticalPath {
     RuleMatch,
     EscalationDue,
     InboxPage,
+    ActiveVersion,
+    RulesOfVersion,
+    ExceptionsActive,
+    EvaluationRecord,
+    ExplanationsPage,
     /// Tenants skewed the way real ones are, across the paths above.
     Mixed,
 }
 
 impl CriticalPath {
-    pub const ALL: [CriticalPath; 17] = [
+    pub const ALL: [CriticalPath; 22] = [
         CriticalPath::TokenIssue,
         CriticalPath::TokenVerifyByHash,
         CriticalPath::TokenRevoke,
@@ -47,6 +52,11 @@ impl CriticalPath {
         CriticalPath::RuleMatch,
         CriticalPath::EscalationDue,
         CriticalPath::InboxPage,
+        CriticalPath::ActiveVersion,
+        CriticalPath::RulesOfVersion,
+        CriticalPath::ExceptionsActive,
+        CriticalPath::EvaluationRecord,
+        CriticalPath::ExplanationsPage,
         CriticalPath::Mixed,
     ];
 
@@ -68,6 +78,11 @@ impl CriticalPath {
             CriticalPath::RuleMatch => "notify.rule_match",
             CriticalPath::EscalationDue => "notify.escalation_due",
             CriticalPath::InboxPage => "notify.inbox_page",
+            CriticalPath::ActiveVersion => "policy.active_version",
+            CriticalPath::RulesOfVersion => "policy.rules_of_version",
+            CriticalPath::ExceptionsActive => "policy.exceptions_active",
+            CriticalPath::EvaluationRecord => "policy.evaluation_record",
+            CriticalPath::ExplanationsPage => "policy.explanations_page",
             CriticalPath::Mixed => "mixed.multi_tenant",
         }
     }

@@ -37,4 +37,3 @@ text_enum!(AuditCategory, "audit category" {
     Schedule => "schedule", Run => "run", GraphJob => "graph_job", PolicyJob => "policy_job",
     Worker => "worker", Lock => "lock",
 });
-text_enum!(ActorType, "actor type" { User => "user", Service => "service", System => "system" });

@@ -24,8 +24,9 @@ mod store;
 mod triggers;
 mod workers;
 
+pub use crate::audit::{ActorType, AuditRepository};
 pub use crate::lease::Lease;
-pub use audit::{AuditEntry, MAX_AUDIT_LIST, NewAuditEntry, PgAudit};
+pub use audit::{AuditEntry, NewAuditEntry, PgAudit};
 pub use cron::CronSpec;
 pub use execution_logs::{LogEntry, MAX_LOG_LINES, NewLogEntry, PgExecutionLogs};
 pub use graph_jobs::{GraphJob, MAX_JOB_LIST, NewGraphJob, PgGraphJobs};
@@ -34,8 +35,8 @@ pub use impact_snapshots::{
 };
 pub use jobs::{JobLease, MAX_JOB_TTL};
 pub use kinds::{
-    ActorType, AuditCategory, GraphJobKind, GraphJobTrigger, JobStatus, LogLevel, PolicyJobMode,
-    ScheduleMode, TriggerKind, TriggerStatus,
+    AuditCategory, GraphJobKind, GraphJobTrigger, JobStatus, LogLevel, PolicyJobMode, ScheduleMode,
+    TriggerKind, TriggerStatus,
 };
 pub use lock_key::lock_key;
 pub use locks::PgLocks;

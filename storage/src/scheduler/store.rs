@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::audit::AUDIT;
+use super::audit::TRAIL;
 use super::execution_logs::EXECUTION_LOGS;
 use super::graph_jobs::GRAPH_JOBS;
 use super::impact_snapshots::IMPACT_SNAPSHOTS;
@@ -33,7 +33,7 @@ pub const TABLES: &[&Table] = &[
     &WORKERS,
     &EXECUTION_LOGS,
     &LOCKS,
-    &AUDIT,
+    &TRAIL.table,
     &RUN_SUMMARIES,
 ];
 

@@ -9,12 +9,12 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use serde_json::json;
 use stellaops_storage::scheduler::{
-    ActorType, AuditCategory, GraphJobKind, JobStatus, LogLevel, NewAuditEntry, NewGraphJob,
-    NewImpactSnapshot, NewLogEntry, NewPolicyJob, NewRun, Outcome, PgAudit, PgExecutionLogs,
-    PgGraphJobs, PgImpactSnapshots, PgPolicyJobs, PgRunSummaries, RunRepository, RunState,
-    ScheduleFields,
+    ActorType, AuditCategory, AuditRepository, GraphJobKind, JobStatus, LogLevel, NewAuditEntry,
+    NewGraphJob, NewImpactSnapshot, NewLogEntry, NewPolicyJob, NewRun, Outcome, PgAudit,
+    PgExecutionLogs, PgGraphJobs, PgImpactSnapshots, PgPolicyJobs, PgRunSummaries, RunRepository,
+    RunState, ScheduleFields,
 };
-use stellaops_storage::{ErrorKind, TenantContext};
+use stellaops_storage::{ErrorKind, PageRequest, TenantContext};
 use stellaops_suites::history::{History, Op, Record};
 use uuid::Uuid;
 
@@ -410,7 +410,7 @@ async fn impact_snapshots_logs_and_audit() {
 
     let audit = PgAudit::new(b.source.clone(), b.clock.clone());
     let entity = run.id.to_string();
-    for action in ["created", "cancelled"] {
+    for action in ["created", "claimed", "cancelled"] {
         let entry = NewAuditEntry::new(
             AuditCategory::Run,
             action,
@@ -418,32 +418,60 @@ async fn impact_snapshots_logs_and_audit() {
             "alice",
             ActorType::User,
         );
-        audit.record(&b.acme, &entry).await.unwrap();
+        audit.append_audit(&b.acme, &entry).await.unwrap();
         b.clock.advance(Duration::seconds(1));
     }
-    let trail: Vec<_> = audit
-        .of_entity(&b.acme, AuditCategory::Run, &entity, 10)
+    let first = audit
+        .audit_of(&b.acme, AuditCategory::Run, &entity, &PageRequest::first(2))
         .await
-        .unwrap()
+        .unwrap();
+    let next = PageRequest::after(2, first.next.clone().expect("a second page"));
+    let second = audit
+        .audit_of(&b.acme, AuditCategory::Run, &entity, &next)
+        .await
+        .unwrap();
+    let trail: Vec<_> = first
+        .items
         .into_iter()
+        .chain(second.items)
         .map(|e| e.action)
         .collect();
-    assert_eq!(trail, ["created", "cancelled"]);
+    assert_eq!(trail, ["created", "claimed", "cancelled"]);
     assert!(
         audit
-            .of_entity(&b.globex, AuditCategory::Run, &entity, 10)
+            .audit_of(
+                &b.globex,
+                AuditCategory::Run,
+                &entity,
+                &PageRequest::first(10)
+            )
             .await
             .unwrap()
+            .items
             .is_empty()
     );
+    assert!(
+        audit
+            .audit_of(
+                &b.acme,
+                AuditCategory::Schedule,
+                &entity,
+                &PageRequest::first(10)
+            )
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "another category's trail of the same entity id is another trail"
+    );
     let err = audit
-        .record(
+        .append_audit(
             &b.acme,
             &NewAuditEntry::new(AuditCategory::Run, "", &entity, "a", ActorType::User),
         )
         .await
         .unwrap_err();
-    assert_eq!(err.to_string(), "invalid action: must not be empty");
+    assert_eq!(err.to_string(), "invalid audit action: must not be empty");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! What the scenarios share: the round's repositories and dataset, each
 //! simulated user's state, and the dispatch of one operation to its
-//! module's file (`authority.rs`, `scheduler.rs`, `notify.rs`).
+//! module's file (`authority.rs`, `scheduler.rs`, `notify.rs`,
+//! `policy.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,7 @@ use rand::{Rng, SeedableRng};
 use sqlx::PgPool;
 use stellaops_storage::authority::PgAuthority;
 use stellaops_storage::notify::Notify;
+use stellaops_storage::policy::Policy;
 use stellaops_storage::scheduler::{Claim, PgRuns, PgSchedules, RunRepository};
 use stellaops_storage::{
     DataSource, ModuleStorage, StorageError, SystemClock, SystemContext, TenantContext,
@@ -37,6 +39,7 @@ pub struct Context {
     pub schedules: PgSchedules,
     pub runs: PgRuns,
     pub notify: Notify,
+    pub policy: Policy,
     pub volume: Volume,
     pub recorder: Arc<Recorder>,
     /// Seeded token hashes to verify, sampled across tenants.
@@ -108,7 +111,8 @@ impl Context {
             authority: PgAuthority::new(source.clone(), clock.clone()),
             schedules: PgSchedules::new(source.clone(), clock.clone()),
             runs: PgRuns::new(source.clone(), clock.clone()),
-            notify: Notify::postgres(source, clock),
+            notify: Notify::postgres(source.clone(), clock.clone()),
+            policy: Policy::postgres(source, clock),
             volume,
             recorder,
             hashes,
@@ -193,6 +197,7 @@ impl Context {
             "authority" => self.authority_operation(path, &op).await,
             "scheduler" => self.scheduler_operation(path, &op, user).await,
             "notify" => self.notify_operation(path, &op, user).await,
+            "policy" => self.policy_operation(path, &op).await,
             _ => Ok(None),
         }
     }

@@ -5,6 +5,8 @@
 mod authority;
 mod context;
 mod notify;
+mod policy;
 mod scheduler;
 
 pub use context::{Context, DUE_LIMIT, HELD_PER_USER, TENANT_SKEW, UserState, seeded_uuid};
+pub use policy::{EXPLANATIONS_PAGE, exceptions_instant, seeded_digest};
