@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::convert::{Converter, authority as a, notify as n, scheduler as s};
+use crate::convert::{Converter, authority as a, notify as n, policy as p, scheduler as s};
 use crate::table::Table;
 
 /// The conversion plan's data tiers.
@@ -278,6 +278,70 @@ pub static COLLECTIONS: &[Collection] = &[
         rule: "fresh start: not converted",
         table: None,
         converter: None,
+    },
+    Collection {
+        module: "policy",
+        name: "policies",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&p::packs::TABLE),
+        converter: Some(p::packs::convert),
+    },
+    Collection {
+        module: "policy",
+        name: "policy_revisions",
+        tier: Tier::A,
+        rule: "full conversion (the digest computed again from the source)",
+        table: Some(&p::pack_versions::TABLE),
+        converter: Some(p::pack_versions::convert),
+    },
+    Collection {
+        module: "policy",
+        name: "policy_rules",
+        tier: Tier::A,
+        rule: "full conversion",
+        table: Some(&p::rules::TABLE),
+        converter: Some(p::rules::convert),
+    },
+    Collection {
+        module: "policy",
+        name: "risk_profiles",
+        tier: Tier::A,
+        rule: "full conversion (a promoted profile's digest computed again)",
+        table: Some(&p::risk_profiles::TABLE),
+        converter: Some(p::risk_profiles::convert),
+    },
+    Collection {
+        module: "policy",
+        name: "policy_exceptions",
+        tier: Tier::A,
+        rule: "full conversion (expired and revoked waivers kept)",
+        table: Some(&p::exceptions::TABLE),
+        converter: Some(p::exceptions::convert),
+    },
+    Collection {
+        module: "policy",
+        name: "policy_runs",
+        tier: Tier::B,
+        rule: "queued or running, or created in the last 30 days",
+        table: Some(&p::evaluation_runs::TABLE),
+        converter: Some(p::evaluation_runs::convert),
+    },
+    Collection {
+        module: "policy",
+        name: "policy_explanations",
+        tier: Tier::B,
+        rule: "with their run (ON DELETE CASCADE)",
+        table: Some(&p::explanations::TABLE),
+        converter: Some(p::explanations::convert),
+    },
+    Collection {
+        module: "policy",
+        name: "policy_audit",
+        tier: Tier::A,
+        rule: "full conversion (the audit trail is kept whole)",
+        table: Some(&p::audit::TABLE),
+        converter: Some(p::audit::convert),
     },
 ];
 

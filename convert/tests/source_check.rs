@@ -121,8 +121,56 @@ fn a_window_one_day_longer_is_caught_at_every_edge() {
             "impact_snapshots",
             "inbox",
             "incidents",
+            "policy_explanations",
+            "policy_explanations",
+            "policy_explanations",
             "policy_jobs",
+            "policy_runs",
             "runs"
+        ]
+    );
+}
+
+#[test]
+fn a_converter_losing_a_promoted_profiles_digest_is_caught() {
+    // The repositories refuse a promoted profile without its digest as
+    // tampered; the check computes the digest from the loaded content.
+    let (code, report) = verify_planted("null:risk_profiles.digest");
+    assert_eq!(code, Some(1));
+    assert!(of_kind(&report, DifferenceKind::Field).is_empty());
+    let mut found: Vec<(&str, &str, &str)> = of_kind(&report, DifferenceKind::Source)
+        .iter()
+        .map(|d| {
+            (
+                d.collection.as_str(),
+                d.source_id.as_deref().unwrap(),
+                d.column.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    // The repositories refuse to list each tenant's profiles.
+    assert_eq!(of_kind(&report, DifferenceKind::Repository).len(), 3);
+    // Four promoted profiles; the draft has no digest to lose.
+    assert_eq!(
+        found,
+        [
+            ("risk_profiles", "\"rp-globex\"", "digest"),
+            (
+                "risk_profiles",
+                "ObjectId(652b00000000000000000001)",
+                "digest"
+            ),
+            (
+                "risk_profiles",
+                "ObjectId(652b00000000000000000002)",
+                "digest"
+            ),
+            (
+                "risk_profiles",
+                "binary(04, XhGgAAAAQACAAAAAAAAQzQ==)",
+                "digest"
+            ),
         ]
     );
 }

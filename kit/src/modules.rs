@@ -134,7 +134,16 @@ pub static MODULES: &[ModuleRow] = &[
         tables: 8,
         global_tables: &[],
         storage: true,
-        collections: &[],
+        collections: &[
+            "policies",
+            "policy_revisions",
+            "policy_rules",
+            "risk_profiles",
+            "policy_exceptions",
+            "policy_runs",
+            "policy_explanations",
+            "policy_audit",
+        ],
         critical_paths: &[
             "policy.active_version",
             "policy.rules_of_version",

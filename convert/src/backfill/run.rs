@@ -190,16 +190,25 @@ async fn write_batch(
         table.qualified()
     );
     let mut tx = conn.begin().await.map_err(BackfillError::db(&what))?;
+    history_guards(&mut tx, table, false)
+        .await
+        .map_err(BackfillError::db(&what))?;
     as_system(&mut tx).await.map_err(BackfillError::db(&what))?;
     match write_rows(&mut tx, table, rows).await {
         Ok(written) => {
             checkpoint::write(&mut tx, planned.file, documents_done, batches_done).await?;
+            back_to_admin(&mut tx, table)
+                .await
+                .map_err(BackfillError::db(&what))?;
             tx.commit().await.map_err(BackfillError::db(&what))?;
             return Ok((written, Vec::new()));
         }
         Err(_) => tx.rollback().await.map_err(BackfillError::db(&what))?,
     }
     let mut tx = conn.begin().await.map_err(BackfillError::db(&what))?;
+    history_guards(&mut tx, table, false)
+        .await
+        .map_err(BackfillError::db(&what))?;
     as_system(&mut tx).await.map_err(BackfillError::db(&what))?;
     let mut written = 0;
     let mut refused = Vec::new();
@@ -224,8 +233,55 @@ async fn write_batch(
         }
     }
     checkpoint::write(&mut tx, planned.file, documents_done, batches_done).await?;
+    back_to_admin(&mut tx, table)
+        .await
+        .map_err(BackfillError::db(&what))?;
     tx.commit().await.map_err(BackfillError::db(&what))?;
     Ok((written, refused))
+}
+
+/// Triggers that refuse writes into history the backfill replays: a rule
+/// of a version past draft is immutable once the version is published,
+/// and the backfill writes published versions before their rules. Each is
+/// disabled inside the batch's transaction only (DDL is transactional: a
+/// failed batch restores it with its rollback), while the table is locked,
+/// and enabled again before the commit.
+const HISTORY_GUARDS: &[(&str, &str)] = &[("policy.rules", "rules_immutable_past_draft")];
+
+/// Disables (`on` false) or enables the history guards of `table`, as the
+/// admin the connection is before `as_system`.
+async fn history_guards(
+    conn: &mut PgConnection,
+    table: &crate::table::Table,
+    on: bool,
+) -> Result<(), sqlx::Error> {
+    let qualified = table.qualified();
+    for (guarded, trigger) in HISTORY_GUARDS {
+        if *guarded == qualified {
+            let verb = if on { "ENABLE" } else { "DISABLE" };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "ALTER TABLE {guarded} {verb} TRIGGER {trigger}"
+            )))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Leaves the system role and enables the history guards again.
+async fn back_to_admin(
+    conn: &mut PgConnection,
+    table: &crate::table::Table,
+) -> Result<(), sqlx::Error> {
+    if HISTORY_GUARDS
+        .iter()
+        .any(|(guarded, _)| *guarded == table.qualified())
+    {
+        sqlx::query("RESET ROLE").execute(&mut *conn).await?;
+        history_guards(conn, table, true).await?;
+    }
+    Ok(())
 }
 
 async fn as_system(conn: &mut PgConnection) -> Result<(), sqlx::Error> {

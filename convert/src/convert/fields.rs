@@ -325,6 +325,12 @@ impl<'a> Fields<'a> {
             .transpose()
     }
 
+    /// Leaves a field out on purpose (the declaration's `dropped` says
+    /// why), whatever its type.
+    pub fn drop(&mut self, key: &str) {
+        self.consumed.insert(key.to_owned());
+    }
+
     /// The fields no read asked for, as relaxed Extended JSON.
     pub fn rest(&self) -> Map<String, Json> {
         self.doc

@@ -6,7 +6,9 @@ mod conversion;
 pub mod extjson;
 mod fields;
 pub mod notify;
+pub mod policy;
 pub mod scheduler;
+mod trail;
 mod values;
 
 pub use context::{Context, Fate, OnSkipped, Reference, Target};

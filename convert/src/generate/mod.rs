@@ -1,5 +1,5 @@
-//! Deterministic `mongoexport` files of the Authority, Scheduler and
-//! Notify collections: the checked-in fixtures (`fixtures/mongo`, scale 0) and
+//! Deterministic `mongoexport` files of the Authority, Scheduler, Notify
+//! and Policy collections: the checked-in fixtures (`fixtures/mongo`, scale 0) and
 //! larger sets (`--scale N` adds N hundred ordinary documents per
 //! collection and tenant). The same scale gives the same bytes.
 //!
@@ -13,6 +13,7 @@
 
 mod authority;
 mod notify;
+mod policy;
 mod scheduler;
 mod support;
 
@@ -48,6 +49,7 @@ pub fn exports(scale: usize) -> Vec<Generated> {
     let mut out = authority::exports(now, scale);
     out.extend(scheduler::exports(now, scale));
     out.extend(notify::exports(now, scale));
+    out.extend(policy::exports(now, scale));
     out
 }
 

@@ -35,6 +35,25 @@ pub enum From {
     Field(&'static str, Kind, Default),
     /// No source field: the column starts NULL, for the reason given.
     Nothing(&'static str),
+    /// A SHA-256 the conversion computes (`sha256:` and 64 hex digits):
+    /// whatever hash the export carries is not trusted.
+    Hashed(Hashed),
+}
+
+/// What a computed digest covers.
+#[derive(Debug)]
+pub enum Hashed {
+    /// The UTF-8 bytes of a text source field.
+    Text(&'static str),
+    /// A risk profile's content as the repositories define it: canonical
+    /// JSON (keys sorted, no spaces) of name, version, signals, weights,
+    /// thresholds and overrides; only when the source's `status` field is
+    /// not `unless` (NULL otherwise). Checked against the loaded row, whose
+    /// content columns are themselves checked against the source.
+    ProfileContent {
+        status: &'static str,
+        unless: &'static str,
+    },
 }
 
 /// How a source value becomes a column value.
@@ -141,6 +160,14 @@ pub const fn nothing(name: &'static str, why: &'static str) -> Column {
     Column {
         name,
         from: From::Nothing(why),
+    }
+}
+
+/// A column holding a digest the conversion computes.
+pub const fn hashed(name: &'static str, of: Hashed) -> Column {
+    Column {
+        name,
+        from: From::Hashed(of),
     }
 }
 

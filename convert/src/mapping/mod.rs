@@ -9,9 +9,14 @@
 pub mod authority;
 mod declaration;
 pub mod notify;
+pub mod policy;
 pub mod scheduler;
+mod trail;
 
-pub use declaration::{Column, Default, From, Keep, Kind, Mapping, Reference, field, id, nothing};
+pub use declaration::{
+    Column, Default, From, Hashed, Keep, Kind, Mapping, Reference, field, hashed, id, nothing,
+};
+pub use trail::TRAIL_COLUMNS;
 
 /// Every declared collection, in conversion order (a collection after
 /// those its references point into).
@@ -19,6 +24,7 @@ pub fn all() -> Vec<&'static Mapping> {
     let mut all: Vec<&'static Mapping> = authority::MAPPINGS.to_vec();
     all.extend(scheduler::MAPPINGS);
     all.extend(notify::MAPPINGS);
+    all.extend(policy::MAPPINGS);
     all
 }
 

@@ -6,7 +6,7 @@ use super::Default::{CountOf, EmptyArray, EmptyDocument, Null, Required, SameAs}
 use super::Kind::{
     Array, Bool, Clock, Days, Document, Enum, Int, Ref, Strings, Text, Time, Uuid, Word,
 };
-use super::{Default, Keep, Mapping, Reference, field, id};
+use super::{Default, Keep, Mapping, Reference, TRAIL_COLUMNS, field, id};
 
 pub static MAPPINGS: &[&Mapping] = &[
     &CHANNELS,
@@ -390,18 +390,7 @@ pub static AUDIT: Mapping = Mapping {
     collection: "audit",
     table: "notify.audit",
     id_column: "id",
-    columns: &[
-        field("tenant_id", "tenantId", Text, Required),
-        id("id"),
-        field("category", "category", Enum, Required),
-        field("action", "action", Text, Required),
-        field("entity_id", "entityId", Text, Required),
-        field("actor", "actor", Text, Required),
-        field("actor_type", "actorType", Enum, Required),
-        field("correlation_id", "correlationId", Text, Null),
-        field("payload", "payload", Document, EmptyDocument),
-        field("occurred_at", "occurredAt", Time, Required),
-    ],
+    columns: TRAIL_COLUMNS,
     carry: Some("payload"),
     dropped: &[],
     keep: Keep::All,

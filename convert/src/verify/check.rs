@@ -229,7 +229,44 @@ pub async fn verify(
             }
         }
         for (tenant, rows) in by_tenant {
-            let items = listed(source, repository, tenant).await?;
+            // A repository difference of this tenant's list: `column` says
+            // which, `expected` and `actual` what each side held.
+            let listing =
+                |column: String, expected: Option<String>, actual: Option<String>| Difference {
+                    kind: DifferenceKind::Repository,
+                    collection: collection_name.to_owned(),
+                    file: Some(planned.file.path.display().to_string()),
+                    table: Some(table.qualified()),
+                    tenant: Some(tenant.to_owned()),
+                    line: None,
+                    source_id: None,
+                    row_id: None,
+                    column: Some(column),
+                    expected,
+                    actual,
+                };
+            // A repository that refuses to read the converted rows (a
+            // promoted profile whose digest it disagrees with) is a
+            // finding of the report, not the end of the verification.
+            let items = match listed(source, repository, tenant).await {
+                Ok(items) => items,
+                Err(VerifyError::Repository { detail, .. }) => {
+                    differences.push(listing(
+                        format!("{repository}: refused to list"),
+                        Some(format!("the {} converted rows", rows.len())),
+                        Some(detail),
+                    ));
+                    repositories.push(RepositoryCheck {
+                        repository: repository.to_owned(),
+                        tenant: tenant.to_owned(),
+                        expected: rows.len(),
+                        listed: 0,
+                        matches: false,
+                    });
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
             let carried: BTreeSet<String> = match items.first() {
                 Some(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
                 _ => table.columns.iter().map(|(c, _)| (*c).to_owned()).collect(),
@@ -248,19 +285,11 @@ pub async fn verify(
                     ("listed but not in the export", &got, &want, false),
                 ] {
                     for item in side.iter().filter(|item| !other.contains(item)) {
-                        differences.push(Difference {
-                            kind: DifferenceKind::Repository,
-                            collection: collection_name.to_owned(),
-                            file: Some(planned.file.path.display().to_string()),
-                            table: Some(table.qualified()),
-                            tenant: Some(tenant.to_owned()),
-                            line: None,
-                            source_id: None,
-                            row_id: None,
-                            column: Some(format!("{repository}: {kind}")),
-                            expected: expected_side.then(|| item.clone()),
-                            actual: (!expected_side).then(|| item.clone()),
-                        });
+                        differences.push(listing(
+                            format!("{repository}: {kind}"),
+                            expected_side.then(|| item.clone()),
+                            (!expected_side).then(|| item.clone()),
+                        ));
                     }
                 }
             }

@@ -11,6 +11,7 @@ use stellaops_storage::authority::{PgAuthority, UserQuery};
 use stellaops_storage::notify::{
     ChannelRepository, PgNotify, QuietHoursRepository, RuleRepository, TemplateRepository,
 };
+use stellaops_storage::policy::{PackRepository, PgPolicy, RiskProfileRepository};
 use stellaops_storage::scheduler::{PgSchedules, ScheduleQuery, ScheduleRepository};
 use stellaops_storage::{DataSource, Page, PageRequest, StorageError, SystemClock, TenantContext};
 
@@ -19,7 +20,7 @@ use crate::convert::ConvertedRow;
 use crate::table::{Table, Value};
 
 /// The repositories compared, with the collection each lists.
-pub const REPOSITORIES: [(&str, &str); 8] = [
+pub const REPOSITORIES: [(&str, &str); 10] = [
     ("users", "authority_users"),
     ("clients", "authority_clients"),
     ("service_accounts", "authority_service_accounts"),
@@ -28,6 +29,10 @@ pub const REPOSITORIES: [(&str, &str); 8] = [
     ("templates", "templates"),
     ("rules", "rules"),
     ("quiet_hours", "quiet_hours"),
+    ("packs", "policies"),
+    // Each promoted profile is read through its digest check: a converted
+    // digest the repositories disagree with fails the listing.
+    ("risk_profiles", "risk_profiles"),
 ];
 
 const PAGE: i64 = 500;
@@ -99,6 +104,16 @@ pub async fn listed(
         "quiet_hours" => {
             let notify = PgNotify::new(source.clone(), Arc::new(SystemClock));
             jsons(notify.list_quiet_hours(&ctx).await).map_err(fail)?
+        }
+        "packs" => {
+            let policy = PgPolicy::new(source.clone(), Arc::new(SystemClock));
+            let (policy, ctx) = (&policy, &ctx);
+            jsons(every_page(|page| async move { policy.list_packs(ctx, &page).await }).await)
+                .map_err(fail)?
+        }
+        "risk_profiles" => {
+            let policy = PgPolicy::new(source.clone(), Arc::new(SystemClock));
+            jsons(policy.list_profiles(&ctx).await).map_err(fail)?
         }
         other => return Err(fail(format!("no repository {other}"))),
     };

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::ejson::{Typed, typed};
 use super::json::{self, Json};
-use crate::mapping::{self, Default, From, Keep, Kind, Mapping, Reference};
+use crate::mapping::{self, Default, From, Hashed, Keep, Kind, Mapping, Reference};
 use crate::verify::report::{Difference, DifferenceKind};
 
 /// What the source check found.
@@ -39,6 +39,9 @@ enum Cell {
     Clock(i64),
     Ints(Vec<i128>),
     Json(Typed),
+    /// The digest of the loaded row's profile content (see
+    /// [`mapping::Hashed::ProfileContent`]), computed when the row is read.
+    ProfileDigest,
 }
 
 impl Cell {
@@ -62,6 +65,7 @@ impl Cell {
             ),
             Cell::Ints(items) => format!("{items:?}"),
             Cell::Json(value) => value.show(),
+            Cell::ProfileDigest => "the digest of the row's profile content".into(),
         }
     }
 }
@@ -223,8 +227,8 @@ fn expect(
         .columns
         .iter()
         .filter_map(|c| match &c.from {
-            From::Field(source, _, _) => Some(*source),
-            From::Id | From::Nothing(_) => None,
+            From::Field(source, _, _) | From::Hashed(Hashed::Text(source)) => Some(*source),
+            From::Id | From::Nothing(_) | From::Hashed(Hashed::ProfileContent { .. }) => None,
         })
         .chain(mapping.dropped.iter().map(|(field, _)| *field))
         .chain(["_id"])
@@ -259,6 +263,25 @@ fn expect(
         let cell = match &column.from {
             From::Id => Cell::Text(row_id.to_string()),
             From::Nothing(_) => Cell::Null,
+            From::Hashed(Hashed::Text(source)) => match present(&fields, source) {
+                Some(Typed::String(text)) => {
+                    Cell::Text(format!("sha256:{:x}", Sha256::digest(text.as_bytes())))
+                }
+                other => {
+                    return Err(fail(
+                        id,
+                        Some(column.name),
+                        &format!("field {source} as text to hash"),
+                        other.map_or("missing".into(), Typed::show),
+                    ));
+                }
+            },
+            From::Hashed(Hashed::ProfileContent { status, unless }) => {
+                match present(&fields, status) {
+                    Some(Typed::String(text)) if snake(text) != *unless => Cell::ProfileDigest,
+                    _ => Cell::Null,
+                }
+            }
             From::Field(source, kind, default) => {
                 let value = present(&fields, source)
                     .cloned()
@@ -383,6 +406,28 @@ fn keeps(
             expires,
         } => status(field, "valid") == "valid" && time(expires)? > now,
     })
+}
+
+/// `sha256:` and the hex SHA-256 of a loaded risk profile's content as
+/// the repositories define it: a JSON object of name, overrides, signals,
+/// thresholds, version and weights, keys sorted, no spaces (serde_json's
+/// map keeps keys sorted, and reads jsonb's numbers back as the
+/// repositories do). `None` when the row lacks one of them.
+fn profile_digest(row_text: &str) -> Option<String> {
+    let row: serde_json::Value = serde_json::from_str(row_text).ok()?;
+    let mut content = serde_json::Map::new();
+    for key in [
+        "name",
+        "overrides",
+        "signals",
+        "thresholds",
+        "version",
+        "weights",
+    ] {
+        content.insert(key.to_owned(), row.get(key)?.clone());
+    }
+    let canonical = serde_json::Value::Object(content).to_string();
+    Some(format!("sha256:{:x}", Sha256::digest(canonical.as_bytes())))
 }
 
 /// .NET's PascalCase as the schema's snake_case (`AnalysisOnly`: `analysis_only`).
@@ -621,7 +666,7 @@ async fn compare(
         .iter()
         .map(|c| {
             let kind = match &c.from {
-                From::Id | From::Nothing(_) => None,
+                From::Id | From::Nothing(_) | From::Hashed(_) => None,
                 From::Field(_, kind, _) => Some(kind),
             };
             (c.name, kind)
@@ -674,7 +719,13 @@ async fn compare(
                 .get(column)
                 .map(|value| db_cell(kinds.get(column).copied().flatten(), value))
                 .unwrap_or_else(|| Err("no such column".into()));
-            let same = matches!(&actual, Ok(got) if got == cell);
+            let same = match cell {
+                Cell::ProfileDigest => {
+                    let want_digest = profile_digest(&text);
+                    matches!((&actual, &want_digest), (Ok(Cell::Text(got)), Some(w)) if got == w)
+                }
+                _ => matches!(&actual, Ok(got) if got == cell),
+            };
             if !same {
                 let mut d = place.difference(
                     Some(want.line),
