@@ -279,6 +279,7 @@ async fn a_side_that_dies_or_hangs_ends_the_run_within_its_bound() {
     let err = measure(
         &options(scratch.path(), Duration::from_secs(60)),
         &[side("base", &dies), side("candidate", &dies)],
+        None,
     )
     .await
     .unwrap_err();
@@ -294,6 +295,7 @@ async fn a_side_that_dies_or_hangs_ends_the_run_within_its_bound() {
     let err = measure(
         &options(scratch.path(), Duration::from_secs(2)),
         &[side("base", &hangs), side("candidate", &hangs)],
+        None,
     )
     .await
     .unwrap_err();
@@ -331,6 +333,7 @@ async fn a_side_on_another_server_ends_the_run() {
                 ..side
             },
         ],
+        None,
     )
     .await
     .unwrap_err();
@@ -340,4 +343,126 @@ async fn a_side_on_another_server_ends_the_run() {
         "{text}"
     );
     assert!(text.contains("both sides must share one server"), "{text}");
+}
+
+/// A side that measures nothing and reports a fixed median per path: the
+/// base 1000 µs everywhere; the candidate the same on `due_poll`, 30%
+/// slower on `run_claim`, and 20% faster or 40% slower by turns on
+/// `heartbeat` (by the round's parity).
+fn fake_side(dir: &Path, name: &str, candidate: bool) -> Side {
+    let medians = if candidate {
+        r#"case "$path" in
+      scheduler.run_claim) p=1300 ;;
+      scheduler.heartbeat) if [ $((n % 2)) -eq 0 ]; then p=1400; else p=800; fi ;;
+      *) p=1000 ;;
+    esac"#
+    } else {
+        "p=1000"
+    };
+    let body = format!(
+        r#"prev=""; n=0
+for a in "$@"; do [ "$prev" = "--label" ] && n="${{a#r}}"; prev="$a"; done
+echo '@stellaops-gate {{"ready":{{"work_unavailable":"a fake side","server":null}}}}'
+while read -r line; do
+  case "$line" in
+    *'"start"'*)
+      path=$(echo "$line" | sed 's/.*"path":"\([^"]*\)".*/\1/')
+      echo '@stellaops-gate "started"' ;;
+    '"block"') echo '@stellaops-gate {{"block":{{"micros":1000.0}}}}' ;;
+    '"finish"')
+      {medians}
+      echo "@stellaops-gate {{\"finished\":{{\"stats\":{{\"path\":\"$path\",\"operations\":10,\"errors\":0,\"mean_micros\":$p,\"p50_micros\":$p,\"p95_micros\":$p,\"p99_micros\":$p,\"max_micros\":$p,\"throughput\":1.0,\"busy_secs\":0.01}}}}}}" ;;
+    '"close"') echo '@stellaops-gate "closed"'; exit 0 ;;
+  esac
+done"#
+    );
+    Side {
+        name: name.into(),
+        binary: script(dir, &format!("{name}.sh"), &body),
+        slowdown: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sequential_gate_stops_measuring_decided_paths() {
+    use stellaops_benches::gate::{SequentialGate, SideInfo, Verdict, report};
+    let scratch = tempfile::tempdir().unwrap();
+    let mut options = options(scratch.path(), Duration::from_secs(60));
+    options.paths = vec![
+        CriticalPath::DuePoll,
+        CriticalPath::RunClaim,
+        CriticalPath::Heartbeat,
+    ];
+    options.settings = GateSettings {
+        rounds: 16,
+        min_rounds: 10,
+        look_every: 2,
+        ..GateSettings::default()
+    };
+    let sides = [
+        fake_side(scratch.path(), "base", false),
+        fake_side(scratch.path(), "candidate", true),
+    ];
+    let sequential = SequentialGate {
+        base: "base",
+        candidate: "candidate",
+        deadline: Instant::now() + Duration::from_secs(600),
+    };
+    let measured = measure(&options, &sides, Some(&sequential)).await.unwrap();
+    let rounds_of = |path: &str| {
+        measured
+            .rounds
+            .iter()
+            .filter(|r| r.side("candidate").unwrap().path(path).is_some())
+            .count()
+    };
+    // The clear pass and the clear regression stop at the first look; the
+    // path that cannot be told runs every round.
+    assert_eq!(rounds_of("scheduler.due_poll"), 10);
+    assert_eq!(rounds_of("scheduler.run_claim"), 10);
+    assert_eq!(rounds_of("scheduler.heartbeat"), 16);
+    let info = |name: &str| SideInfo {
+        name: name.into(),
+        reference: name.into(),
+        rev: "fake".into(),
+    };
+    let judged = |measured: &stellaops_benches::gate::Measured| {
+        report(
+            chrono::Utc::now(),
+            Instant::now(),
+            &options,
+            measured,
+            info("base"),
+            info("candidate"),
+        )
+    };
+    let gate = judged(&measured);
+    let verdict = |path: &str| {
+        let v = gate.verdicts.iter().find(|v| v.path == path).unwrap();
+        (v.decision.verdict, v.decision.decided_at)
+    };
+    assert_eq!(verdict("scheduler.due_poll"), (Verdict::Pass, Some(10)));
+    assert_eq!(
+        verdict("scheduler.run_claim"),
+        (Verdict::Regression, Some(10))
+    );
+    assert_eq!(verdict("scheduler.heartbeat"), (Verdict::Noisy, None));
+
+    // A budget that ends before the first look leaves every path open:
+    // noisy, never a silent pass.
+    let hurried = SequentialGate {
+        deadline: Instant::now(),
+        ..sequential
+    };
+    let measured = measure(&options, &sides, Some(&hurried)).await.unwrap();
+    assert!(measured.rounds.len() < 10, "{}", measured.rounds.len());
+    let gate = judged(&measured);
+    for v in &gate.verdicts {
+        assert_eq!(v.decision.verdict, Verdict::Noisy, "{v:?}");
+        assert!(
+            v.decision.reason.contains("time budget"),
+            "{}",
+            v.decision.reason
+        );
+    }
 }

@@ -91,9 +91,18 @@ impl SizeArgs {
 struct GateArgs {
     #[command(flatten)]
     size: SizeArgs,
-    /// Measured rounds; each runs every side once, in a random order.
+    /// Measured rounds at most; each runs every side once, in a random
+    /// order.
     #[arg(long, default_value_t = GateSettings::default().rounds)]
     rounds: usize,
+    /// Every path every round, no early decisions (the gate otherwise
+    /// stops measuring a path at the look that decides it).
+    #[arg(long)]
+    fixed_rounds: bool,
+    /// The gate's wall-time budget in minutes, the base's build included:
+    /// when it runs out, the paths still open are noisy.
+    #[arg(long, default_value_t = GateSettings::default().budget_minutes)]
+    budget_minutes: f64,
     /// A path fails above this median ratio (candidate over base).
     #[arg(long, default_value_t = GateSettings::default().threshold)]
     threshold: f64,
@@ -140,9 +149,17 @@ impl GateArgs {
                 ),
             });
         }
+        if !(self.budget_minutes > 0.0 && self.budget_minutes <= 24.0 * 60.0) {
+            return Err(GateError::Invalid {
+                field: "budget-minutes",
+                reason: format!("{} is outside 0 to a day", self.budget_minutes),
+            });
+        }
         let settings = GateSettings {
             rounds: self.rounds,
             threshold: self.threshold,
+            sequential: !self.fixed_rounds,
+            budget_minutes: self.budget_minutes,
             ..GateSettings::default()
         };
         Ok(GateOptions {

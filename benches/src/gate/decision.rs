@@ -4,6 +4,19 @@
 //! sign test's interval for a median), at a confidence corrected for the
 //! number of paths (Bonferroni), so twelve paths together still fail on
 //! noise no more often than one would.
+//!
+//! Sequentially ([`decide_sequential`]), the same interval is looked at
+//! after `min_rounds` rounds and every `look_every` rounds after, up to
+//! `rounds`: a path whose interval already lies within the threshold
+//! stops as a pass, one whose lower bound is above it stops as a
+//! regression, the others go on. Looking more than once spends the error
+//! rate once per look, so each look gets its own share of it (alpha
+//! spending, Bonferroni over the looks: half the rate split evenly over
+//! the early looks, the other half kept for the last); whatever the data,
+//! the chance that any look of any path errs stays within the family-wide
+//! rate. A path still open after the last look is decided as the fixed
+//! gate decides it; one still open when the time budget ends the gate is
+//! noisy, never a silent pass.
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +66,38 @@ pub struct GateSettings {
     /// Work (buffers or rows per operation) that grows above this (1.10) is
     /// flagged beside the time verdict.
     pub work_threshold: f64,
+    /// Decide paths as the rounds come ([`decide_sequential`]): a decided
+    /// path stops being measured. Off: every path runs every round.
+    #[serde(default = "default_sequential")]
+    pub sequential: bool,
+    /// The first look (10 rounds): fewer cannot give the early looks'
+    /// confidence for a dozen paths and more.
+    #[serde(default = "default_min_rounds")]
+    pub min_rounds: usize,
+    /// Rounds between looks after the first (5).
+    #[serde(default = "default_look_every")]
+    pub look_every: usize,
+    /// The gate's wall-time budget in minutes (20), the base's build
+    /// included: when it runs out, the rounds stop and the paths still
+    /// open are noisy.
+    #[serde(default = "default_budget_minutes")]
+    pub budget_minutes: f64,
+}
+
+fn default_sequential() -> bool {
+    true
+}
+
+fn default_min_rounds() -> usize {
+    10
+}
+
+fn default_look_every() -> usize {
+    5
+}
+
+fn default_budget_minutes() -> f64 {
+    20.0
 }
 
 impl Default for GateSettings {
@@ -65,6 +110,37 @@ impl Default for GateSettings {
             canary_tolerance: 0.15,
             max_disturbed: 0.25,
             work_threshold: 1.10,
+            sequential: default_sequential(),
+            min_rounds: default_min_rounds(),
+            look_every: default_look_every(),
+            budget_minutes: default_budget_minutes(),
+        }
+    }
+}
+
+impl GateSettings {
+    /// The rounds after which a sequential gate looks: `min_rounds`, then
+    /// every `look_every`, and always `rounds` last.
+    pub fn looks(&self) -> Vec<usize> {
+        let last = self.rounds.max(1);
+        let mut looks: Vec<usize> = (self.min_rounds.max(1)..last)
+            .step_by(self.look_every.max(1))
+            .collect();
+        looks.push(last);
+        looks
+    }
+
+    /// The family-wide error rate a look may spend: half of it split over
+    /// the early looks, the other half (all of it, with one look) at the
+    /// last.
+    fn spent_at(&self, look: usize, looks: usize) -> f64 {
+        let alpha = 1.0 - self.confidence;
+        if looks <= 1 {
+            alpha
+        } else if look + 1 == looks {
+            alpha / 2.0
+        } else {
+            alpha / 2.0 / (looks - 1) as f64
         }
     }
 }
@@ -80,6 +156,31 @@ pub struct Decision {
     /// The confidence the interval has for this path (after the correction).
     pub confidence: f64,
     pub reason: String,
+    /// The round a sequential gate decided this path at, before its last
+    /// look (it was not measured after).
+    #[serde(default)]
+    pub decided_at: Option<usize>,
+}
+
+impl Decision {
+    /// The rounds behind the decision, and the round a sequential gate
+    /// stopped the path at: `15 (decided at round 15)`.
+    pub fn rounds_text(&self) -> String {
+        match self.decided_at {
+            Some(at) => format!("{} (decided at round {at})", self.rounds),
+            None => self.rounds.to_string(),
+        }
+    }
+}
+
+/// Where a sequential decision stands after the rounds so far.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sequential {
+    /// Decided at a look: measure it no more.
+    Decided(Decision),
+    /// Not decided yet: the decision the rounds so far would give, for the
+    /// report if the budget ends the gate now.
+    Open(Decision),
 }
 
 /// The median of `ratios` and an interval that holds the true median with
@@ -135,6 +236,52 @@ fn binomial_half(n: usize, k: usize) -> f64 {
 /// Decides one of `paths` paths from its per-round ratios.
 pub fn decide(ratios: &[f64], paths: usize, settings: &GateSettings) -> Decision {
     let confidence = 1.0 - (1.0 - settings.confidence) / paths.max(1) as f64;
+    decide_at(ratios, paths, confidence, settings)
+}
+
+/// One of `paths` paths after its measured rounds in order (`None`: a
+/// round the canary left out), looked at as a sequential gate looks.
+pub fn decide_sequential(
+    by_round: &[Option<f64>],
+    paths: usize,
+    settings: &GateSettings,
+) -> Sequential {
+    let looks = settings.looks();
+    let ratios_until = |n: usize| -> Vec<f64> { by_round[..n].iter().flatten().copied().collect() };
+    let confidence_at =
+        |look: usize| 1.0 - settings.spent_at(look, looks.len()) / paths.max(1) as f64;
+    for (i, &at) in looks.iter().enumerate() {
+        if at > by_round.len() {
+            break;
+        }
+        let mut decision = decide_at(&ratios_until(at), paths, confidence_at(i), settings);
+        if i + 1 == looks.len() {
+            return Sequential::Decided(decision);
+        }
+        let t = settings.threshold;
+        let early = match decision.verdict {
+            Verdict::Regression if decision.lower > t => true,
+            Verdict::Pass if decision.upper <= t => true,
+            _ => false,
+        };
+        if early {
+            decision.decided_at = Some(at);
+            decision.reason = format!("decided at round {at}: {}", decision.reason);
+            return Sequential::Decided(decision);
+        }
+    }
+    // Open: what the last look reached (or the rounds so far) would say.
+    let reached = looks.iter().rposition(|&at| at <= by_round.len());
+    let confidence = confidence_at(reached.unwrap_or(0));
+    Sequential::Open(decide_at(
+        &ratios_until(by_round.len()),
+        paths,
+        confidence,
+        settings,
+    ))
+}
+
+fn decide_at(ratios: &[f64], paths: usize, confidence: f64, settings: &GateSettings) -> Decision {
     let rounds = ratios.len();
     let Some((median, lower, upper)) = median_interval(ratios, confidence) else {
         return Decision {
@@ -148,6 +295,7 @@ pub fn decide(ratios: &[f64], paths: usize, settings: &GateSettings) -> Decision
                 "{rounds} rounds cannot give a {:.2}% interval for {paths} paths; run more rounds",
                 confidence * 100.0
             ),
+            decided_at: None,
         };
     };
     let t = settings.threshold;
@@ -183,6 +331,7 @@ pub fn decide(ratios: &[f64], paths: usize, settings: &GateSettings) -> Decision
         rounds,
         confidence,
         reason,
+        decided_at: None,
     }
 }
 
@@ -229,6 +378,73 @@ mod tests {
         // A slowdown far beyond the noise fails even when the interval is wide.
         let clear = decide(&rounds(2.0, 0.2, 21), 12, &settings);
         assert_eq!(clear.verdict, Verdict::Regression, "{clear:?}");
+    }
+
+    #[test]
+    fn looks_spend_the_error_rate_once_in_all() {
+        let settings = GateSettings::default();
+        assert_eq!(settings.looks(), [10, 15, 20, 25, 30]);
+        let looks = settings.looks().len();
+        let spent: f64 = (0..looks).map(|i| settings.spent_at(i, looks)).sum();
+        assert!(
+            (spent - (1.0 - settings.confidence)).abs() < 1e-12,
+            "{spent}"
+        );
+        let one = GateSettings {
+            rounds: 8,
+            ..GateSettings::default()
+        };
+        assert_eq!(one.looks(), [8]);
+        assert!((one.spent_at(0, 1) - 0.05).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_clear_path_stops_at_a_look_and_a_doubtful_one_goes_on() {
+        let settings = GateSettings::default();
+        let same: Vec<Option<f64>> = rounds(1.0, 0.02, 30).into_iter().map(Some).collect();
+        // Before the first look nothing is decided.
+        assert!(matches!(
+            decide_sequential(&same[..9], 3, &settings),
+            Sequential::Open(_)
+        ));
+        match decide_sequential(&same, 3, &settings) {
+            Sequential::Decided(d) => {
+                assert_eq!(
+                    (d.verdict, d.decided_at),
+                    (Verdict::Pass, Some(10)),
+                    "{d:?}"
+                );
+                assert!(d.reason.starts_with("decided at round 10"), "{}", d.reason);
+            }
+            open => panic!("{open:?}"),
+        }
+        let slower: Vec<Option<f64>> = rounds(1.4, 0.02, 30).into_iter().map(Some).collect();
+        match decide_sequential(&slower, 3, &settings) {
+            Sequential::Decided(d) => {
+                assert_eq!((d.verdict, d.decided_at), (Verdict::Regression, Some(10)))
+            }
+            open => panic!("{open:?}"),
+        }
+        // Around the threshold: no look decides early; the last one does,
+        // as the fixed gate would, and says nothing of an early stop.
+        let near: Vec<Option<f64>> = rounds(1.1, 0.05, 30).into_iter().map(Some).collect();
+        assert!(matches!(
+            decide_sequential(&near[..29], 3, &settings),
+            Sequential::Open(_)
+        ));
+        match decide_sequential(&near, 3, &settings) {
+            Sequential::Decided(d) => assert_eq!(d.decided_at, None, "{d:?}"),
+            open => panic!("{open:?}"),
+        }
+        // A disturbed round counts as a round but gives no ratio: nine
+        // ratios at round 10 cannot give the first look's confidence, so
+        // the path is decided at the next look, on 14.
+        let mut gaps = same.clone();
+        gaps[3] = None;
+        match decide_sequential(&gaps, 3, &settings) {
+            Sequential::Decided(d) => assert_eq!((d.rounds, d.decided_at), (14, Some(15)), "{d:?}"),
+            open => panic!("{open:?}"),
+        }
     }
 
     #[test]

@@ -278,7 +278,7 @@ pub fn render(report: &GateReport) -> String {
             } else {
                 "—".into()
             },
-            d.rounds,
+            d.rounds_text(),
             work,
             match v.plan_changed() {
                 Some(true) => "<b>yes</b>",

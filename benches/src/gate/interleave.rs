@@ -86,6 +86,24 @@ pub struct Plan<'a> {
     /// it finds the server the gate runs (never one of its own), and must
     /// report this identity when it says it is ready.
     pub server: &'a ServerHandoff,
+    /// A sequential gate: which paths are still open after the rounds so
+    /// far (the others are measured no more; none left ends the rounds).
+    pub still_open: Option<StillOpen<'a>>,
+    /// No round starts that would likely end past this (the time budget).
+    pub deadline: Option<Instant>,
+}
+
+/// The paths a sequential gate must still measure, from the rounds so far.
+pub type OpenPaths<'a> = dyn Fn(&[Round]) -> Vec<CriticalPath> + Sync + 'a;
+
+/// [`OpenPaths`] in a plan.
+#[derive(Clone, Copy)]
+pub struct StillOpen<'a>(pub &'a OpenPaths<'a>);
+
+impl std::fmt::Debug for StillOpen<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StillOpen(..)")
+    }
 }
 
 /// How a side finds the gate's server, and what it must report.
@@ -107,13 +125,44 @@ pub async fn run(
 ) -> Result<(Vec<SideRound>, Vec<Round>), GateError> {
     let mut seed = plan.seed | 1;
     progress.message("warm-up round (seeds each side's dataset the first time)");
-    let warmup = run_round(plan, sides, 0, &mut seed).await?;
+    let warmup = run_round(plan, sides, plan.paths, 0, &mut seed).await?;
     progress.round_done(0, warmup.1);
     let mut rounds = Vec::new();
+    let mut open: Vec<CriticalPath> = plan.paths.to_vec();
+    let mut last_seconds = warmup.1;
     for index in 1..=plan.rounds {
-        let (round, seconds) = run_round(plan, sides, index, &mut seed).await?;
+        if let Some(deadline) = plan.deadline
+            && Instant::now() + Duration::from_secs_f64(last_seconds) > deadline
+        {
+            progress.message(&format!(
+                "time budget reached after {} rounds: {} paths still open",
+                index - 1,
+                open.len()
+            ));
+            break;
+        }
+        let (round, seconds) = run_round(plan, sides, &open, index, &mut seed).await?;
         progress.round_done(index, seconds);
         rounds.push(round);
+        last_seconds = seconds;
+        if let Some(StillOpen(still_open)) = plan.still_open {
+            let now_open = still_open(&rounds);
+            if now_open.len() < open.len() {
+                let decided: Vec<&str> = open
+                    .iter()
+                    .filter(|p| !now_open.contains(p))
+                    .map(|p| p.name())
+                    .collect();
+                progress.message(&format!(
+                    "decided after round {index}: {}",
+                    decided.join(", ")
+                ));
+            }
+            open = now_open;
+            if open.is_empty() {
+                break;
+            }
+        }
     }
     Ok((warmup.0.sides, rounds))
 }
@@ -260,6 +309,7 @@ impl SideProcess {
 async fn run_round(
     plan: &Plan<'_>,
     sides: &[Side],
+    paths: &[CriticalPath],
     index: usize,
     seed: &mut u64,
 ) -> Result<(Round, f64), GateError> {
@@ -288,7 +338,7 @@ async fn run_round(
             other => return Err(process.failed(format!("expected ready, got {other:?}"))),
         }
     }
-    let mut order: Vec<CriticalPath> = plan.paths.to_vec();
+    let mut order: Vec<CriticalPath> = paths.to_vec();
     crate::rounds::shuffle(&mut order, seed);
     let mut stats: Vec<Vec<PathStats>> = vec![Vec::new(); sides.len()];
     let mut canaries: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];

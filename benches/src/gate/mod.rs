@@ -18,14 +18,19 @@ mod selftest;
 mod verdicts;
 mod worktree;
 
-pub use calibrate::{GateRates, Rates, estimate, estimate_gate};
+pub use calibrate::{
+    GateRates, Rates, SequentialRates, estimate, estimate_gate, estimate_sequential_gate,
+};
 pub use canary::Canary;
-pub use decision::{Decision, GateSettings, Verdict, decide, median_interval};
+pub use decision::{
+    Decision, GateSettings, Sequential, Verdict, decide, decide_sequential, median_interval,
+};
 pub use error::GateError;
 pub use fingerprint::Fingerprint;
 pub use interleave::{Round, Side, SideRound};
 pub use report::{GATE_FORMAT, GateFiles, GateReport, SideInfo};
-pub use run::{GateOptions, Measured, default_out, gate, measure};
+pub use run::Sequential as SequentialGate;
+pub use run::{GateOptions, Measured, default_out, gate, measure, report};
 pub use selftest::{CALIBRATION_FORMAT, Calibration, CheckOutcome, calibrate, revision};
 pub use verdicts::{CanaryRound, CanarySummary, PathVerdict, PlanDiff, WorkChange};
 pub use worktree::{repository_root, resolve};

@@ -136,7 +136,7 @@ impl GateReport {
                 v.candidate_micros,
                 d.median,
                 interval,
-                d.rounds,
+                d.rounds_text(),
                 work,
                 plan,
                 match d.verdict {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use stellaops_harness::Server;
 
 use super::canary::Canary;
-use super::interleave::{self, Plan, Round, ServerHandoff, Side, SideRound};
+use super::interleave::{self, Plan, Round, ServerHandoff, Side, SideRound, StillOpen};
 use super::progress::Progress;
 use super::report::{GateReport, SideInfo};
 use super::verdicts;
@@ -102,7 +102,14 @@ pub async fn gate(reference: &str, options: &GateOptions) -> Result<GateReport, 
             std::env::var(crate::load::slowdown::VAR).ok(),
         ),
     ];
-    let measured = measure(options, &sides).await?;
+    // The budget counts from the start, the base's build included.
+    let budget = Duration::from_secs_f64(options.settings.budget_minutes.max(0.0) * 60.0);
+    let sequential = Sequential {
+        base: "base",
+        candidate: "candidate",
+        deadline: clock + budget,
+    };
+    let measured = measure(options, &sides, Some(&sequential)).await?;
     let mut report = report(
         started_at,
         clock,
@@ -131,9 +138,24 @@ fn info(name: &str, built: &BuiltSide) -> SideInfo {
     }
 }
 
+/// A two-sided gate decided as its rounds come: its sides and its deadline.
+#[derive(Debug, Clone, Copy)]
+pub struct Sequential<'a> {
+    pub base: &'a str,
+    pub candidate: &'a str,
+    pub deadline: Instant,
+}
+
 /// Runs the warm-ups and rounds of `sides` on the shared server with the
-/// canary, which is dropped whatever happened.
-pub async fn measure(options: &GateOptions, sides: &[Side]) -> Result<Measured, GateError> {
+/// canary, which is dropped whatever happened. With `sequential` (and the
+/// settings' `sequential` on), a path decided at a look is measured no
+/// more, and no round starts past the deadline; without, every path runs
+/// every round (the self-test, which needs them all).
+pub async fn measure(
+    options: &GateOptions,
+    sides: &[Side],
+    sequential: Option<&Sequential<'_>>,
+) -> Result<Measured, GateError> {
     let clock = Instant::now();
     let server = Server::shared()
         .await
@@ -158,6 +180,26 @@ pub async fn measure(options: &GateOptions, sides: &[Side]) -> Result<Measured, 
         }
     };
     let dir = options.out.join("logs");
+    let names: Vec<String> = options.paths.iter().map(|p| p.name().to_owned()).collect();
+    let open_paths = |rounds: &[Round]| -> Vec<CriticalPath> {
+        let Some(sequential) = sequential else {
+            return options.paths.clone();
+        };
+        let open = verdicts::open_paths(
+            rounds,
+            &names,
+            sequential.base,
+            sequential.candidate,
+            &options.settings,
+        );
+        options
+            .paths
+            .iter()
+            .filter(|p| open.iter().any(|o| o == p.name()))
+            .copied()
+            .collect()
+    };
+    let sequential = sequential.filter(|_| options.settings.sequential);
     let result = match std::fs::create_dir_all(&dir) {
         Ok(()) => {
             let plan = Plan {
@@ -171,6 +213,8 @@ pub async fn measure(options: &GateOptions, sides: &[Side]) -> Result<Measured, 
                 canary_transactions: options.canary_transactions,
                 dir: &dir,
                 server: &handoff,
+                still_open: sequential.map(|_| StillOpen(&open_paths)),
+                deadline: sequential.map(|s| s.deadline),
             };
             let mut progress = Progress::new(options.settings.rounds);
             let result = interleave::run(&plan, sides, &mut progress).await;

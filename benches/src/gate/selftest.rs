@@ -10,7 +10,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::calibrate::{GateRates, Rates, estimate_gate};
+use super::calibrate::{
+    GateRates, Rates, SequentialRates, estimate_gate, estimate_sequential_gate,
+};
 use super::interleave::Side;
 use super::report::{SideInfo, write_atomically, write_json};
 use super::run::{GateOptions, measure, report};
@@ -70,6 +72,25 @@ pub struct CheckOutcome {
     pub rate: f64,
     pub requirement: String,
     pub ok: bool,
+    /// The same resampled rounds decided by the sequential rule
+    /// ([`super::decide_sequential`]), beside the fixed gate's rates above.
+    #[serde(default)]
+    pub sequential: Option<SequentialOutcome>,
+}
+
+/// The sequential rule's side of a comparison, and the time both rules
+/// spend measuring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SequentialOutcome {
+    pub rates: SequentialRates,
+    /// The rate the requirement is about, as for the fixed gate.
+    pub rate: f64,
+    pub ok: bool,
+    /// Measuring time of a two-sided gate, from the median seconds both
+    /// sides spent on one path in one round: the fixed gate's rounds times
+    /// paths, and the sequential gate's median path-rounds.
+    pub fixed_minutes: f64,
+    pub sequential_minutes: f64,
 }
 
 /// The whole self-test.
@@ -80,6 +101,11 @@ pub struct Calibration {
     pub server: String,
     pub measured_rounds: usize,
     pub gate_rounds: usize,
+    /// The sequential rule's first look and the rounds between looks.
+    #[serde(default)]
+    pub min_rounds: usize,
+    #[serde(default)]
+    pub look_every: usize,
     pub resamples: usize,
     pub paths: Vec<String>,
     pub checks: Vec<CheckOutcome>,
@@ -109,7 +135,8 @@ pub async fn calibrate(options: &GateOptions) -> Result<(Calibration, PathBuf), 
             slowdown: check.factor.map(|f| format!("*={f}")),
         });
     }
-    let measured = measure(options, &sides).await?;
+    // Every path every round: the resampling below needs them all.
+    let measured = measure(options, &sides, None).await?;
     let rev = revision();
     let base = SideInfo {
         name: "base".into(),
@@ -161,6 +188,53 @@ pub async fn calibrate(options: &GateOptions) -> Result<(Calibration, PathBuf), 
             RESAMPLES,
             options.seed ^ 0xca1b,
         );
+        let sequential_rates = estimate_sequential_gate(
+            &by_round,
+            options.settings.rounds,
+            &options.settings,
+            RESAMPLES,
+            options.seed ^ 0xca1b,
+        );
+        let path_round_secs = {
+            let mut per: Vec<f64> = gate
+                .rounds
+                .iter()
+                .filter_map(|r| {
+                    let b = r.side("base")?;
+                    let c = r.side(check.name)?;
+                    Some((b.seconds + c.seconds) / b.paths.len().max(1) as f64)
+                })
+                .collect();
+            per.sort_by(f64::total_cmp);
+            crate::rounds::median(&per)
+        };
+        let rate_of = |rates: &GateRates| {
+            if check.expect == Verdict::Regression {
+                let lowest = rates
+                    .paths
+                    .iter()
+                    .map(|r| r.regression)
+                    .fold(f64::INFINITY, f64::min);
+                if lowest.is_finite() { lowest } else { 0.0 }
+            } else {
+                rates.gate.regression
+            }
+        };
+        let meets = |rate: f64| {
+            if check.expect == Verdict::Regression {
+                rate >= check.limit
+            } else {
+                rate <= check.limit
+            }
+        };
+        let sequential_rate = rate_of(&sequential_rates.rates);
+        let sequential = SequentialOutcome {
+            rate: sequential_rate,
+            ok: meets(sequential_rate),
+            fixed_minutes: sequential_rates.fixed_path_rounds * path_round_secs / 60.0,
+            sequential_minutes: sequential_rates.median_path_rounds * path_round_secs / 60.0,
+            rates: sequential_rates,
+        };
         let (rate, requirement, rate_ok) = if check.expect == Verdict::Regression {
             let lowest = rates
                 .paths
@@ -183,15 +257,22 @@ pub async fn calibrate(options: &GateOptions) -> Result<(Calibration, PathBuf), 
                 rates.gate.regression <= check.limit,
             )
         };
+        // The rule the gate runs must meet the requirement.
+        let rule_ok = if options.settings.sequential {
+            sequential.ok
+        } else {
+            rate_ok
+        };
         checks.push(CheckOutcome {
             name: check.name.into(),
             injected: check.factor,
             measured: gate.overall,
             expected: check.expect,
-            ok: rate_ok && gate.overall == check.expect,
+            ok: rule_ok && gate.overall == check.expect,
             rates,
             rate,
             requirement,
+            sequential: Some(sequential),
         });
     }
     let calibration = Calibration {
@@ -200,6 +281,8 @@ pub async fn calibrate(options: &GateOptions) -> Result<(Calibration, PathBuf), 
         server: measured.server.clone(),
         measured_rounds: measured.rounds.len(),
         gate_rounds: options.settings.rounds,
+        min_rounds: options.settings.min_rounds,
+        look_every: options.settings.look_every,
         resamples: RESAMPLES,
         paths: options.paths.iter().map(|p| p.name().to_owned()).collect(),
         ok: checks.iter().all(|c| c.ok),
@@ -208,6 +291,25 @@ pub async fn calibrate(options: &GateOptions) -> Result<(Calibration, PathBuf), 
     };
     let file = calibration.save(&options.out)?;
     Ok((calibration, file))
+}
+
+impl CheckOutcome {
+    /// Whether the fixed gate's rate meets the requirement.
+    fn rate_ok(&self) -> bool {
+        if self.expected == Verdict::Regression {
+            self.rate >= limit_of(&self.name)
+        } else {
+            self.rate <= limit_of(&self.name)
+        }
+    }
+}
+
+/// The limit of the check `name`.
+fn limit_of(name: &str) -> f64 {
+    CHECKS
+        .iter()
+        .find(|c| c.name == name)
+        .map_or(f64::NAN, |c| c.limit)
 }
 
 impl Calibration {
@@ -246,6 +348,44 @@ impl Calibration {
                 c.requirement,
                 percent(c.rate),
                 if c.ok { "ok" } else { "**FAILED**" }
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nThe same resampled rounds, decided fixed (every path every round) and sequentially (a path stops at the look that decides it; looks after {} rounds and every {} after), with the measuring time of a two-sided gate:\n",
+            self.min_rounds, self.look_every
+        );
+        out.push_str(
+            "| comparison | rule | gates failing | gates passing | gates noisy | rate | path-rounds (median) | rounds until the last path (median) | minutes measuring (est.) | result |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        );
+        for c in &self.checks {
+            let Some(s) = &c.sequential else { continue };
+            let _ = writeln!(
+                out,
+                "| {} | fixed | {} | {} | {} | {} | {:.0} | {} | {:.1} | {} |",
+                c.name,
+                percent(c.rates.gate.regression),
+                percent(c.rates.gate.pass),
+                percent(c.rates.gate.noisy),
+                percent(c.rate),
+                s.rates.fixed_path_rounds,
+                self.gate_rounds,
+                s.fixed_minutes,
+                if c.rate_ok() { "ok" } else { "**FAILED**" }
+            );
+            let _ = writeln!(
+                out,
+                "| {} | sequential | {} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {} |",
+                c.name,
+                percent(s.rates.rates.gate.regression),
+                percent(s.rates.rates.gate.pass),
+                percent(s.rates.rates.gate.noisy),
+                percent(s.rate),
+                s.rates.median_path_rounds,
+                s.rates.median_rounds,
+                s.sequential_minutes,
+                if s.ok { "ok" } else { "**FAILED**" }
             );
         }
         let _ = writeln!(

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::interleave::{Round, SideRound};
-use super::{Decision, GateSettings, Verdict, decide};
+use super::{Decision, GateSettings, Sequential, Verdict, decide, decide_sequential};
 use crate::rounds::median;
 
 /// The canary in one round: both sides' rates and their ratio.
@@ -102,6 +102,17 @@ impl PathVerdict {
     }
 }
 
+impl CanarySummary {
+    /// The indexes of the rounds the canary left out.
+    pub fn disturbed_rounds(&self) -> Vec<usize> {
+        self.rounds
+            .iter()
+            .filter(|r| r.disturbed)
+            .map(|r| r.round)
+            .collect()
+    }
+}
+
 /// The canary's rounds, which are disturbed, and whether that is too many.
 pub fn canary(
     rounds: &[Round],
@@ -156,12 +167,7 @@ pub fn judge(
     canary: &CanarySummary,
     settings: &GateSettings,
 ) -> Vec<PathVerdict> {
-    let disturbed: Vec<usize> = canary
-        .rounds
-        .iter()
-        .filter(|r| r.disturbed)
-        .map(|r| r.round)
-        .collect();
+    let disturbed = canary.disturbed_rounds();
     let plans_of = |side: &str, path: &str| {
         warmups
             .iter()
@@ -174,7 +180,7 @@ pub fn judge(
     paths
         .iter()
         .map(|path| {
-            let mut ratios = Vec::new();
+            let mut by_round = Vec::new();
             let (mut base_micros, mut candidate_micros) = (Vec::new(), Vec::new());
             let (mut work_base, mut work_candidate) = (Vec::new(), Vec::new());
             for round in rounds {
@@ -190,11 +196,11 @@ pub fn judge(
                     work_base.push((wb.buffers_per_op, wb.rows_per_op, wb.calls_per_op));
                     work_candidate.push((wc.buffers_per_op, wc.rows_per_op, wc.calls_per_op));
                 }
-                if !disturbed.contains(&round.index) {
-                    ratios.push(c.p50_micros / b.p50_micros);
-                }
+                by_round.push(
+                    (!disturbed.contains(&round.index)).then(|| c.p50_micros / b.p50_micros),
+                );
             }
-            let mut decision = decide(&ratios, paths.len(), settings);
+            let mut decision = path_decision(&by_round, paths.len(), settings);
             if canary.too_noisy {
                 decision.verdict = Verdict::Noisy;
                 decision.reason = format!(
@@ -251,6 +257,67 @@ pub fn judge(
                 plan_diffs,
             }
         })
+        .collect()
+}
+
+/// A path's decision from its rounds in order (`None`: disturbed): the
+/// fixed gate's, or the sequential one's, where a path the rounds left
+/// open (the budget ended the gate) is noisy.
+fn path_decision(by_round: &[Option<f64>], paths: usize, settings: &GateSettings) -> Decision {
+    if !settings.sequential {
+        let ratios: Vec<f64> = by_round.iter().flatten().copied().collect();
+        return decide(&ratios, paths, settings);
+    }
+    match decide_sequential(by_round, paths, settings) {
+        Sequential::Decided(decision) => decision,
+        Sequential::Open(mut decision) => {
+            decision.verdict = Verdict::Noisy;
+            decision.reason = format!(
+                "undecided when the time budget ({} min) ended the gate after {} rounds: {}",
+                settings.budget_minutes,
+                by_round.len(),
+                decision.reason
+            );
+            decision
+        }
+    }
+}
+
+/// The paths a sequential gate must still measure after `rounds`: those
+/// no look has decided yet (all of them for a fixed gate).
+pub fn open_paths(
+    rounds: &[Round],
+    paths: &[String],
+    base: &str,
+    candidate: &str,
+    settings: &GateSettings,
+) -> Vec<String> {
+    if !settings.sequential {
+        return paths.to_vec();
+    }
+    let canary = canary(rounds, base, candidate, settings);
+    if canary.too_noisy {
+        // Too many disturbed rounds so far: nothing is decided yet.
+        return paths.to_vec();
+    }
+    let disturbed = canary.disturbed_rounds();
+    paths
+        .iter()
+        .filter(|path| {
+            let by_round: Vec<Option<f64>> = rounds
+                .iter()
+                .filter_map(|round| {
+                    let b = round.side(base)?.path(path)?;
+                    let c = round.side(candidate)?.path(path)?;
+                    Some((!disturbed.contains(&round.index)).then(|| c.p50_micros / b.p50_micros))
+                })
+                .collect();
+            matches!(
+                decide_sequential(&by_round, paths.len(), settings),
+                Sequential::Open(_)
+            )
+        })
+        .cloned()
         .collect()
 }
 
