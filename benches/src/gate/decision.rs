@@ -70,8 +70,9 @@ pub struct GateSettings {
     /// path stops being measured. Off: every path runs every round.
     #[serde(default = "default_sequential")]
     pub sequential: bool,
-    /// The first look (10 rounds): fewer cannot give the early looks'
-    /// confidence for a dozen paths and more.
+    /// The first look (15 rounds): with four paths or more, ten rounds
+    /// cannot give an early look's confidence at all (2^-10 is above the
+    /// tail it may spend), so a look there would only spend the rate.
     #[serde(default = "default_min_rounds")]
     pub min_rounds: usize,
     /// Rounds between looks after the first (5).
@@ -89,7 +90,7 @@ fn default_sequential() -> bool {
 }
 
 fn default_min_rounds() -> usize {
-    10
+    15
 }
 
 fn default_look_every() -> usize {
@@ -383,7 +384,7 @@ mod tests {
     #[test]
     fn looks_spend_the_error_rate_once_in_all() {
         let settings = GateSettings::default();
-        assert_eq!(settings.looks(), [10, 15, 20, 25, 30]);
+        assert_eq!(settings.looks(), [15, 20, 25, 30]);
         let looks = settings.looks().len();
         let spent: f64 = (0..looks).map(|i| settings.spent_at(i, looks)).sum();
         assert!(
@@ -404,24 +405,24 @@ mod tests {
         let same: Vec<Option<f64>> = rounds(1.0, 0.02, 30).into_iter().map(Some).collect();
         // Before the first look nothing is decided.
         assert!(matches!(
-            decide_sequential(&same[..9], 3, &settings),
+            decide_sequential(&same[..14], 3, &settings),
             Sequential::Open(_)
         ));
         match decide_sequential(&same, 3, &settings) {
             Sequential::Decided(d) => {
                 assert_eq!(
                     (d.verdict, d.decided_at),
-                    (Verdict::Pass, Some(10)),
+                    (Verdict::Pass, Some(15)),
                     "{d:?}"
                 );
-                assert!(d.reason.starts_with("decided at round 10"), "{}", d.reason);
+                assert!(d.reason.starts_with("decided at round 15"), "{}", d.reason);
             }
             open => panic!("{open:?}"),
         }
         let slower: Vec<Option<f64>> = rounds(1.4, 0.02, 30).into_iter().map(Some).collect();
         match decide_sequential(&slower, 3, &settings) {
             Sequential::Decided(d) => {
-                assert_eq!((d.verdict, d.decided_at), (Verdict::Regression, Some(10)))
+                assert_eq!((d.verdict, d.decided_at), (Verdict::Regression, Some(15)))
             }
             open => panic!("{open:?}"),
         }
@@ -436,15 +437,27 @@ mod tests {
             Sequential::Decided(d) => assert_eq!(d.decided_at, None, "{d:?}"),
             open => panic!("{open:?}"),
         }
-        // A disturbed round counts as a round but gives no ratio: nine
-        // ratios at round 10 cannot give the first look's confidence, so
-        // the path is decided at the next look, on 14.
+        // A disturbed round counts as a round but gives no ratio: the look
+        // at round 15 decides on 14 ratios.
         let mut gaps = same.clone();
         gaps[3] = None;
         match decide_sequential(&gaps, 3, &settings) {
             Sequential::Decided(d) => assert_eq!((d.rounds, d.decided_at), (14, Some(15)), "{d:?}"),
             open => panic!("{open:?}"),
         }
+    }
+
+    #[test]
+    fn ten_rounds_cannot_decide_four_paths_early() {
+        let early = GateSettings {
+            min_rounds: 10,
+            ..GateSettings::default()
+        };
+        let same: Vec<Option<f64>> = rounds(1.0, 0.02, 30).into_iter().map(Some).collect();
+        assert!(matches!(
+            decide_sequential(&same[..14], 4, &early),
+            Sequential::Open(_)
+        ));
     }
 
     #[test]

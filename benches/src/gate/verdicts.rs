@@ -201,20 +201,16 @@ pub fn judge(
                 );
             }
             let mut decision = path_decision(&by_round, paths.len(), settings);
-            if canary.too_noisy {
+            let left_out = by_round.iter().filter(|r| r.is_none()).count();
+            if too_disturbed(&by_round, settings) {
                 decision.verdict = Verdict::Noisy;
                 decision.reason = format!(
-                    "the canary moved more than {:.0}% between the sides in {} of {} rounds: the machine was too noisy to decide",
+                    "the canary moved more than {:.0}% between the sides in {left_out} of the {} rounds that measured this path: the machine was too noisy to decide",
                     settings.canary_tolerance * 100.0,
-                    canary.disturbed,
-                    canary.rounds.len()
+                    by_round.len()
                 );
-            } else if !disturbed.is_empty() {
-                decision.reason = format!(
-                    "{} ({} disturbed rounds left out)",
-                    decision.reason,
-                    disturbed.len()
-                );
+            } else if left_out > 0 {
+                decision.reason = format!("{} ({left_out} disturbed rounds left out)", decision.reason);
             }
             let work = (!work_base.is_empty()).then(|| {
                 type Work = (f64, f64, f64);
@@ -283,6 +279,15 @@ fn path_decision(by_round: &[Option<f64>], paths: usize, settings: &GateSettings
     }
 }
 
+/// Whether more than the settings' share of the rounds that measured a
+/// path were disturbed. Counted per path: a sequential gate's last rounds
+/// measure few paths, and their canaries (one turn a side) move more than
+/// a full round's median of a turn per path.
+fn too_disturbed(by_round: &[Option<f64>], settings: &GateSettings) -> bool {
+    let left_out = by_round.iter().filter(|r| r.is_none()).count();
+    !by_round.is_empty() && left_out as f64 > settings.max_disturbed * by_round.len() as f64
+}
+
 /// The paths a sequential gate must still measure after `rounds`: those
 /// no look has decided yet (all of them for a fixed gate).
 pub fn open_paths(
@@ -296,10 +301,6 @@ pub fn open_paths(
         return paths.to_vec();
     }
     let canary = canary(rounds, base, candidate, settings);
-    if canary.too_noisy {
-        // Too many disturbed rounds so far: nothing is decided yet.
-        return paths.to_vec();
-    }
     let disturbed = canary.disturbed_rounds();
     paths
         .iter()
@@ -312,10 +313,13 @@ pub fn open_paths(
                     Some((!disturbed.contains(&round.index)).then(|| c.p50_micros / b.p50_micros))
                 })
                 .collect();
-            matches!(
-                decide_sequential(&by_round, paths.len(), settings),
-                Sequential::Open(_)
-            )
+            // A path measured through too many disturbed rounds is not
+            // decided yet, whatever its interval says.
+            too_disturbed(&by_round, settings)
+                || matches!(
+                    decide_sequential(&by_round, paths.len(), settings),
+                    Sequential::Open(_)
+                )
         })
         .cloned()
         .collect()
