@@ -182,9 +182,17 @@ impl GateReport {
         if let Some(reason) = &self.work_unavailable {
             let _ = writeln!(out, "\nWork measure: unavailable ({reason}).");
         }
+        let looks = if self.settings.sequential {
+            format!(
+                " and over the looks (after {} rounds and every {} after: a path stops at the look whose interval lies within {:.2} or above it)",
+                self.settings.min_rounds, self.settings.look_every, self.settings.threshold
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "\nRatio: candidate over base of each round's median latency; the gate fails a path when the median ratio is above {:.2} and its {:.0}% interval (Bonferroni-corrected over {} paths) excludes 1; an interval wider than {:.0}% is noisy.",
+            "\nRatio: candidate over base of each round's median latency; the gate fails a path when the median ratio is above {:.2} and its {:.0}% interval (Bonferroni-corrected over {} paths{looks}) excludes 1; an interval wider than {:.0}% is noisy.",
             self.settings.threshold,
             self.settings.confidence * 100.0,
             self.verdicts.len(),
